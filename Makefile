@@ -1,0 +1,96 @@
+# wenming — build, run, test. See README.md.
+CC      ?= cc
+PKGS    := libmicrohttpd sqlite3 libpq jansson libxml-2.0 libsodium zlib yaml-0.1
+CFLAGS  ?= -O2 -g
+WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
+DEPCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+DEPLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+ALLCFLAGS = $(WARN) $(CFLAGS) -Isrc -Ibuild/gen $(DEPCFLAGS) -DWM_DATA_DIR='"$(CURDIR)/data"' -MMD -MP
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+SRC      := $(shell find src -name '*.c' ! -name main.c | sort)
+SCHEMA   := $(sort $(wildcard src/store/schema/*.sql))
+GEN      := build/gen/embedded_schema.c
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+
+OBJ      := $(SRC:%.c=build/obj/%.o) build/obj/gen/embedded_schema.o
+ASAN_OBJ := $(SRC:%.c=build/asan/%.o) build/asan/gen/embedded_schema.o
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
+
+PORT ?= 8080
+DB   ?= var/wenming.db
+
+.PHONY: all run test asan unit http-test bench clean deps fmt lint
+all: build/wenming
+
+deps:
+	@scripts/deps.sh
+
+build/tools/embed: tools/embed.c
+	@mkdir -p $(@D)
+	$(CC) -O1 -o $@ $<
+
+$(GEN): build/tools/embed $(SCHEMA)
+	@mkdir -p $(@D)
+	build/tools/embed embedded_schema $(SCHEMA) > $@
+
+build/obj/gen/%.o: build/gen/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALLCFLAGS) -c -o $@ $<
+build/asan/gen/%.o: build/gen/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALLCFLAGS) $(SAN) -c -o $@ $<
+
+build/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALLCFLAGS) -c -o $@ $<
+build/asan/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALLCFLAGS) $(SAN) -O1 -c -o $@ $<
+
+build/libwenming.a: $(OBJ)
+	ar rcs $@ $^
+build/asan/libwenming.a: $(ASAN_OBJ)
+	ar rcs $@ $^
+
+build/wenming: build/obj/src/main.o build/libwenming.a
+	$(CC) $(CFLAGS) -o $@ $^ $(DEPLIBS)
+build/asan/wenming: build/asan/src/main.o build/asan/libwenming.a
+	$(CC) $(SAN) -o $@ $^ $(DEPLIBS)
+
+build/asan/tests/%: tests/unit/%.c build/asan/libwenming.a
+	@mkdir -p $(@D)
+	$(CC) $(ALLCFLAGS) $(SAN) -O1 -o $@ $< build/asan/libwenming.a $(DEPLIBS) -lcriterion
+
+# `make run`: install what is missing, build, create the demo database once, serve.
+run: deps build/wenming
+	@mkdir -p var
+	@test -f $(DB) || build/wenming init --demo --db $(DB)
+	build/wenming serve --db $(DB) --port $(PORT)
+
+# Every test, under AddressSanitizer + UBSan: unit tests, then HTTP tests against the real server.
+test: deps
+	@$(MAKE) --no-print-directory asan
+
+asan: build/asan/wenming $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t --jobs 2; done
+	WENMING_BIN=build/asan/wenming node --test --test-concurrency=2 tests/http/
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do $$t; done
+
+bench: build/wenming
+	@scripts/deps.sh --bench
+	bench/run.sh
+
+fmt:
+	clang-format -i $$(find src tests/unit tools bench -name '*.[ch]')
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
+		--suppress=missingIncludeSystem -Isrc src
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

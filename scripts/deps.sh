@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install what wenming needs on Debian 12: apt packages, then npm packages.
+# Idempotent: does nothing when everything is present. Usage: scripts/deps.sh [--bench]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pkgs=(build-essential pkg-config
+      libmicrohttpd-dev libsqlite3-dev libpq-dev libjansson-dev libxml2-dev
+      libsodium-dev libxlsxwriter-dev libcriterion-dev zlib1g-dev libyaml-dev)
+# A machine may carry Node.js from elsewhere (its npm built in): only ask apt when the commands are missing.
+command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
+command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+if [ "${1:-}" = "--bench" ]; then pkgs+=(wrk procps); fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm packages (test tools, later the console's vendor files); reinstall when the lock changes.
+if [ -f package-lock.json ]; then
+  stamp=node_modules/.wenming-lock
+  if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+    echo "deps: npm ci"
+    npm ci --no-audit --no-fund --loglevel=error
+    cp package-lock.json "$stamp"
+  fi
+fi

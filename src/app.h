@@ -1,0 +1,23 @@
+/* The running server's shared context: configuration and per-thread store connections. */
+#ifndef WM_APP_H
+#define WM_APP_H
+
+#include "lib/err.h"
+
+struct db;
+struct writer;
+
+struct app {
+	const char *db_url;          /* file path or postgresql://… */
+	const char *media_dir;       /* content-addressed photos, e.g. var/media */
+	const char *data_dir;        /* data/ with categories.csv and demo/ */
+	const char *jurisdiction_id; /* Open311 jurisdiction accepted, e.g. "dalian.gov.cn" */
+	const char *city_prefix;     /* two letters leading every tracking code, e.g. "DL" */
+	const char *public_url;      /* absolute base for links; NULL: from the request's Host */
+	struct writer *writer;       /* group-commit queue for acknowledged writes */
+};
+
+/* This thread's connection (opened on first use, closed at thread exit). */
+int app_db(struct app *a, struct db **out, struct err *e);
+
+#endif

@@ -1,0 +1,23 @@
+/* Group commit: writes from many request threads share one transaction and one fsync.
+ * A job runs on the writer's own connection inside a savepoint, so a failing job is rolled
+ * back alone; writer_submit returns only after the transaction holding the job has committed
+ * durably (acknowledged = committed). */
+#ifndef WM_WRITER_H
+#define WM_WRITER_H
+
+#include "lib/err.h"
+
+struct db;
+struct writer;
+
+/* Does the job's writes on db; returns 0 or a negative err code with e set. Must not begin,
+ * commit or roll back itself. Runs on the writer thread. */
+typedef int (*write_fn)(struct db *db, void *arg, struct err *e);
+
+int writer_start(const char *db_url, struct writer **out, struct err *e);
+/* Blocks until the job is committed (0) or failed (the job's or the commit's error). */
+int writer_submit(struct writer *w, write_fn fn, void *arg, struct err *e);
+/* Finishes queued jobs, then stops the thread and closes its connection. */
+void writer_stop(struct writer *w);
+
+#endif
