@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/roles.h"
 #include "lib/arena.h"
 #include "lib/err.h"
 
@@ -99,17 +100,6 @@ struct param_spec {
 	double min, max;            /* for numbers; for PT_LIST max is the token count */
 	const char *const *values;  /* PT_ENUM, NULL-terminated */
 	const char *description;    /* for docs */
-};
-
-/* Roles, as a bit mask (issue 4 fills in the staff roles; public routes use ROLE_PUBLIC). */
-enum {
-	ROLE_PUBLIC = 1 << 0,
-	ROLE_ADMIN = 1 << 1,
-	ROLE_OFFICE = 1 << 2,
-	ROLE_DISPATCHER = 1 << 3,
-	ROLE_HANDLER = 1 << 4,
-	ROLE_INSPECTOR = 1 << 5,
-	ROLE_LEADER = 1 << 6,
 };
 
 struct route {
