@@ -10,11 +10,12 @@ SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 
 SRC      := $(shell find src -name '*.c' ! -name main.c | sort)
 SCHEMA   := $(sort $(wildcard src/store/schema/*.sql))
-GEN      := build/gen/embedded_schema.c
+DOCS     := docs/openapi.yaml
+GEN      := build/gen/embedded_schema.c build/gen/embedded_docs.c
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 
-OBJ      := $(SRC:%.c=build/obj/%.o) build/obj/gen/embedded_schema.o
-ASAN_OBJ := $(SRC:%.c=build/asan/%.o) build/asan/gen/embedded_schema.o
+OBJ      := $(SRC:%.c=build/obj/%.o) build/obj/gen/embedded_schema.o build/obj/gen/embedded_docs.o
+ASAN_OBJ := $(SRC:%.c=build/asan/%.o) build/asan/gen/embedded_schema.o build/asan/gen/embedded_docs.o
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
 PORT ?= 8080
@@ -30,9 +31,12 @@ build/tools/embed: tools/embed.c
 	@mkdir -p $(@D)
 	$(CC) -O1 -o $@ $<
 
-$(GEN): build/tools/embed $(SCHEMA)
+build/gen/embedded_schema.c: build/tools/embed $(SCHEMA)
 	@mkdir -p $(@D)
 	build/tools/embed embedded_schema $(SCHEMA) > $@
+build/gen/embedded_docs.c: build/tools/embed $(DOCS)
+	@mkdir -p $(@D)
+	build/tools/embed embedded_docs $(DOCS) > $@
 
 build/obj/gen/%.o: build/gen/%.c
 	@mkdir -p $(@D)

@@ -10,7 +10,10 @@ struct embedded_file {
 	size_t len;
 };
 
-/* src/store/schema/*.sql in name order. */
+/* The migrations of src/store/schema, in name order. */
 extern const struct embedded_file embedded_schema[];
+
+/* docs/openapi.yaml, served as JSON at /api/v1/openapi.json. */
+extern const struct embedded_file embedded_docs[];
 
 #endif

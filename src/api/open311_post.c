@@ -1,0 +1,271 @@
+/* POST /open311/v2/requests: a citizen's or a 311 app's report becomes a case. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/open311.h"
+#include "app.h"
+#include "core/media_type.h"
+#include "core/timefmt.h"
+#include "core/validate.h"
+#include "lib/utf8.h"
+#include "store/apikey.h"
+#include "store/area_store.h"
+#include "store/case_store.h"
+#include "store/catalog.h"
+#include "store/db.h"
+#include "store/media_store.h"
+#include "store/writer.h"
+
+enum {
+	DESCRIPTION_MAX_CHARS = 4000,
+	PHOTO_MAX_BYTES = 8 * 1024 * 1024,
+	ATTRIBUTES_MAX = 50,
+};
+
+const struct param_spec open311_post_params[] = {
+	{ .name = "api_key", .type = PT_STRING, .flags = PF_REQUIRED, .max_len = 100,
+	  .description = "Key issued with `wenming apikey create`" },
+	{ .name = "jurisdiction_id", .type = PT_STRING, .max_len = 100 },
+	{ .name = "service_code", .type = PT_STRING, .flags = PF_REQUIRED, .max_len = 16 },
+	{ .name = "lat", .type = PT_DOUBLE, .min = -90, .max = 90 },
+	{ .name = "long", .type = PT_DOUBLE, .min = -180, .max = 180 },
+	{ .name = "address_string", .type = PT_STRING, .max_len = 600 },
+	{ .name = "address_id", .type = PT_STRING, .max_len = 100 },
+	{ .name = "zipcode", .type = PT_STRING, .max_len = 12 },
+	{ .name = "email", .type = PT_STRING, .max_len = 254 },
+	{ .name = "device_id", .type = PT_STRING, .max_len = 200 },
+	{ .name = "account_id", .type = PT_STRING, .max_len = 200 },
+	{ .name = "first_name", .type = PT_STRING, .max_len = 100 },
+	{ .name = "last_name", .type = PT_STRING, .max_len = 100 },
+	{ .name = "phone", .type = PT_STRING, .max_len = 32 },
+	{ .name = "description", .type = PT_TEXT, .max_len = DESCRIPTION_MAX_CHARS * 4 },
+	{ .name = "media_url", .type = PT_URL, .max_len = 2000 },
+	{ .name = "media", .type = PT_FILE, .max_len = PHOTO_MAX_BYTES,
+	  .description = "A photo: JPEG, PNG or WebP" },
+	{ .name = "attribute[", .type = PT_TEXT, .flags = PF_PREFIX | PF_MULTI, .max_len = 4000,
+	  .description = "attribute[CODE]=value; attribute[CODE][]=key for multivaluelist" },
+	{ .name = NULL },
+};
+
+static const char *str_or_empty(const struct http_req *r, const char *name)
+{
+	const char *s = req_str(r, name);
+	return s ? s : "";
+}
+
+static const struct attr_def *find_attr(const struct attr_def *defs, size_t n, const char *code)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(defs[i].code, code) == 0)
+			return &defs[i];
+	return NULL;
+}
+
+static int key_allowed(const struct attr_def *d, const char *key)
+{
+	for (size_t i = 0; i < d->nkeys; i++)
+		if (strcmp(d->keys[i], key) == 0)
+			return 1;
+	return 0;
+}
+
+/* Checks one value against its attribute's datatype. */
+static int check_attr_value(const struct attr_def *d, const char *v, struct err *e)
+{
+	const char *t = d->datatype;
+	if (strcmp(t, "number") == 0) {
+		char *end;
+		double x = strtod(v, &end);
+		if (!*v || *end || x != x || x > 1e15 || x < -1e15)
+			return err_set(e, ERR_BAD_REQUEST, "attribute[%s] must be a number", d->code);
+	} else if (strcmp(t, "datetime") == 0) {
+		int64_t ts;
+		if (time_parse_iso8601(v, TZ_SHANGHAI, &ts) < 0)
+			return err_set(e, ERR_BAD_REQUEST,
+				       "attribute[%s] must be a W3C date-time, e.g. 2026-11-25T09:30:00+08:00",
+				       d->code);
+	} else if (strcmp(t, "singlevaluelist") == 0 || strcmp(t, "multivaluelist") == 0) {
+		if (!key_allowed(d, v))
+			return err_set(e, ERR_BAD_REQUEST, "attribute[%s]: '%s' is not one of its values",
+				       d->code, v);
+	} else if (strcmp(t, "string") == 0) {
+		if (utf8_has_controls(v, strlen(v), false) || utf8_length(v, strlen(v)) > 500)
+			return err_set(e, ERR_BAD_REQUEST,
+				       "attribute[%s] must be one line of at most 500 characters", d->code);
+	} else if (utf8_length(v, strlen(v)) > 4000) {
+		return err_set(e, ERR_BAD_REQUEST, "attribute[%s] is longer than 4000 characters",
+			       d->code);
+	}
+	return 0;
+}
+
+/* Collects attribute[CODE] / attribute[CODE][] parameters against the service's definitions. */
+static int collect_attributes(struct http_req *r, const struct attr_def *defs, size_t ndefs,
+			      struct case_attr_in **out, size_t *nout, struct err *e)
+{
+	struct case_attr_in *attrs = arena_alloc(r->arena, ATTRIBUTES_MAX * sizeof *attrs);
+	size_t n = 0;
+	int *seen = arena_alloc(r->arena, (ndefs + 1) * sizeof *seen);
+	for (const struct param *p = r->params; p; p = p->next) {
+		if (strncmp(p->name, "attribute[", 10) != 0)
+			continue;
+		const char *code = p->name + 10;
+		const char *close = strchr(code, ']');
+		if (!close || close == code)
+			return err_set(e, ERR_BAD_REQUEST, "malformed parameter name '%s'", p->name);
+		int multi = strcmp(close, "][]") == 0;
+		if (!multi && strcmp(close, "]") != 0)
+			return err_set(e, ERR_BAD_REQUEST, "malformed parameter name '%s'", p->name);
+		char *c = arena_strndup(r->arena, code, (size_t)(close - code));
+		const struct attr_def *d = find_attr(defs, ndefs, c);
+		if (!d)
+			return err_set(e, ERR_BAD_REQUEST, "attribute '%s' is not defined for this service", c);
+		size_t idx = (size_t)(d - defs);
+		int is_multi = strcmp(d->datatype, "multivaluelist") == 0;
+		if (seen[idx] && !is_multi)
+			return err_set(e, ERR_BAD_REQUEST, "attribute[%s] given more than once", c);
+		seen[idx] = 1;
+		if (multi && !is_multi)
+			return err_set(e, ERR_BAD_REQUEST, "attribute[%s] takes a single value", c);
+		if (!*p->value) {
+			if (d->required)
+				return err_set(e, ERR_BAD_REQUEST, "attribute[%s] is required", c);
+			continue;
+		}
+		int rc = check_attr_value(d, p->value, e);
+		if (rc < 0)
+			return rc;
+		if (n == ATTRIBUTES_MAX)
+			return err_set(e, ERR_BAD_REQUEST, "too many attribute values (max %d)",
+				       ATTRIBUTES_MAX);
+		attrs[n].code = c;
+		attrs[n].value = p->value;
+		n++;
+	}
+	for (size_t i = 0; i < ndefs; i++) {
+		if (defs[i].required && !seen[i])
+			return err_set(e, ERR_BAD_REQUEST, "attribute[%s] is required for this service",
+				       defs[i].code);
+	}
+	*out = attrs;
+	*nout = n;
+	return 0;
+}
+
+/* The photo: type by magic bytes, metadata stripped, stored before the case commits. */
+static int take_photo(struct http_req *r, struct case_report *c, struct err *e)
+{
+	const struct param *p = req_param(r, "media");
+	if (!p)
+		return 0;
+	if (!p->filename && p->len == 0)
+		return 0;
+	enum media_kind k = media_sniff((const unsigned char *)p->value, p->len);
+	if (k == MEDIA_UNKNOWN)
+		return err_set(e, ERR_UNSUPPORTED, "media must be a JPEG, PNG or WebP image");
+	unsigned char *copy = arena_alloc(r->arena, p->len);
+	memcpy(copy, p->value, p->len);
+	size_t n = media_strip(k, copy, p->len);
+	if (n == 0)
+		return err_set(e, ERR_UNSUPPORTED, "media is not a well-formed %s image",
+			       media_ext(k));
+	char *sha = arena_alloc(r->arena, 65);
+	int rc = media_save(r->app->media_dir, k, copy, n, sha, e);
+	if (rc < 0)
+		return rc;
+	c->media_sha256 = sha;
+	c->media_mime = media_mime(k);
+	c->media_bytes = n;
+	return 0;
+}
+
+static int check_contact(struct http_req *r, struct err *e)
+{
+	const char *email = req_str(r, "email");
+	if (email && *email && !validate_email(email, strlen(email)))
+		return err_set(e, ERR_BAD_REQUEST, "email is not a valid address");
+	const char *phone = req_str(r, "phone");
+	if (phone && *phone && !validate_phone(phone, strlen(phone), NULL))
+		return err_set(e, ERR_BAD_REQUEST,
+			       "phone must be a mainland mobile or landline number, e.g. 13800138000");
+	const char *d = str_or_empty(r, "description");
+	if (utf8_length(d, strlen(d)) > DESCRIPTION_MAX_CHARS)
+		return err_set(e, ERR_BAD_REQUEST, "description is longer than %d characters",
+			       DESCRIPTION_MAX_CHARS);
+	return 0;
+}
+
+struct file_job {
+	const struct case_report *report;
+	struct case_ref ref;
+};
+
+static int file_job_run(struct db *db, void *arg, struct err *e)
+{
+	struct file_job *j = arg;
+	return case_report_file(db, j->report, &j->ref, e);
+}
+
+int open311_post_request(struct http_req *r, struct http_resp *w, struct err *e)
+{
+	int rc = open311_check_jurisdiction(r, e);
+	struct db *db;
+	if (rc < 0 || (rc = app_db(r->app, &db, e)) < 0)
+		return rc;
+	struct case_report c = { .prefix = r->app->city_prefix, .now = r->now, .source = "open311",
+				  .roles = ROLE_PUBLIC };
+	if ((rc = apikey_check(db, req_str(r, "api_key"), &c.apikey_id, e)) < 0)
+		return rc;
+	struct category cat;
+	if ((rc = catalog_find(db, req_str(r, "service_code"), &cat, e)) < 0)
+		return rc;
+	c.category_id = cat.id;
+
+	const struct param *lat = req_param(r, "lat"), *lon = req_param(r, "long");
+	if (!!lat != !!lon)
+		return err_set(e, ERR_BAD_REQUEST, "lat and long must be given together");
+	c.address = str_or_empty(r, "address_string");
+	c.address_id = str_or_empty(r, "address_id");
+	if (!lat && !*c.address && !*c.address_id)
+		return err_set(e, ERR_BAD_REQUEST,
+			       "a location is required: lat and long, address_string or address_id");
+	if (lat) {
+		c.has_location = 1;
+		c.lat = lat->dval;
+		c.lon = lon->dval;
+		if ((rc = area_locate(db, c.lat, c.lon, &c.area_id, e)) < 0)
+			return rc;
+	}
+	if ((rc = check_contact(r, e)) < 0)
+		return rc;
+	struct attr_def *defs;
+	size_t ndefs;
+	if ((rc = catalog_attributes(db, cat.id, r->arena, &defs, &ndefs, e)) < 0 ||
+	    (rc = collect_attributes(r, defs, ndefs, (struct case_attr_in **)&c.attrs, &c.nattrs, e)) < 0)
+		return rc;
+	c.description = str_or_empty(r, "description");
+	c.zipcode = str_or_empty(r, "zipcode");
+	c.media_url = str_or_empty(r, "media_url");
+	c.email = str_or_empty(r, "email");
+	c.phone = str_or_empty(r, "phone");
+	c.first_name = str_or_empty(r, "first_name");
+	c.last_name = str_or_empty(r, "last_name");
+	c.device_id = str_or_empty(r, "device_id");
+	c.account_id = str_or_empty(r, "account_id");
+	c.actor = arena_printf(r->arena, "apikey:%lld", (long long)c.apikey_id);
+	c.status_notes = "已受理，等待立案";
+	c.service_notice = cat.urgent ? arena_printf(r->arena, "急要件：%s，将优先处置", cat.name)
+				      : arena_printf(r->arena, "%s：立案后派遣责任单位处置", cat.name);
+	if ((rc = take_photo(r, &c, e)) < 0)
+		return rc;
+
+	struct file_job job = { .report = &c };
+	if ((rc = writer_submit(r->app->writer, file_job_run, &job, e)) < 0)
+		return rc;
+	w->status = 201;
+	w->json = json_pack("[{s:s, s:s, s:s, s:s}]", "service_request_id", job.ref.code, "token",
+			    job.ref.token, "service_notice", c.service_notice, "account_id",
+			    c.account_id);
+	w->xml_root = "service_requests";
+	return 0;
+}

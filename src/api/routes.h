@@ -1,0 +1,13 @@
+/* The route table: every endpoint, its formats, roles and declared parameters. */
+#ifndef WM_ROUTES_H
+#define WM_ROUTES_H
+
+#include "http/http.h"
+
+extern const struct route routes[];
+
+int media_get(struct http_req *r, struct http_resp *w, struct err *e);
+int health_get(struct http_req *r, struct http_resp *w, struct err *e);
+int openapi_get(struct http_req *r, struct http_resp *w, struct err *e);
+
+#endif

@@ -1,0 +1,119 @@
+/* wenming serve: migrate, start the group-commit writer and the HTTP server, run until
+ * SIGTERM/SIGINT, then finish in-flight requests and stop. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/routes.h"
+#include "app.h"
+#include "cli/commands.h"
+#include "cli/opts.h"
+#include "store/db.h"
+#include "store/migrate.h"
+#include "store/writer.h"
+
+static int migrate_once(const char *url, struct err *e)
+{
+	struct db *db;
+	int rc = db_open(url, &db, e);
+	if (rc < 0)
+		return rc;
+	rc = migrate_apply(db, e);
+	db_close(db);
+	return rc;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	struct opt opts[] = {
+		{ .name = "db", .kind = OPT_STRING, .env = "WENMING_DB", .help = "database path" },
+		{ .name = "port", .kind = OPT_INT, .env = "WENMING_PORT", .min = 0, .max = 65535,
+		  .help = "TCP port (0 picks a free one; default 8080)" },
+		{ .name = "bind", .kind = OPT_STRING, .env = "WENMING_BIND",
+		  .help = "address to listen on (default 127.0.0.1)" },
+		{ .name = "threads", .kind = OPT_INT, .env = "WENMING_THREADS", .min = 1, .max = 256,
+		  .help = "worker threads (default: number of CPUs)" },
+		{ .name = "media", .kind = OPT_STRING, .env = "WENMING_MEDIA",
+		  .help = "photo directory (default: media/ beside the database)" },
+		{ .name = "jurisdiction", .kind = OPT_STRING, .env = "WENMING_JURISDICTION",
+		  .help = "Open311 jurisdiction_id accepted (default dalian)" },
+		{ .name = "prefix", .kind = OPT_STRING, .env = "WENMING_PREFIX",
+		  .help = "tracking code prefix, 1-4 letters (default DL)" },
+		{ .name = "public-url", .kind = OPT_STRING, .env = "WENMING_PUBLIC_URL",
+		  .help = "absolute base URL for links when behind a proxy" },
+		{ .name = "max-body", .kind = OPT_INT, .env = "WENMING_MAX_BODY", .min = 1024,
+		  .max = 1L << 30, .help = "largest request body in bytes (default 10485760)" },
+		{ .name = "quiet", .kind = OPT_FLAG, .help = "no request log lines" },
+		{ .name = "help", .kind = OPT_FLAG, .help = "show this help" },
+		{ .name = NULL },
+	};
+	const char *pos[1];
+	int npos;
+	if (opts_parse("serve", opts, argc, argv, pos, 0, &npos) < 0)
+		return 2;
+	if (opts_get(opts, "help")->set) {
+		opts_usage("serve", "[options]", "Serves the API and pages over HTTP.", opts);
+		return 0;
+	}
+	struct opt *o;
+	const char *db = (o = opts_get(opts, "db"))->set ? o->str : cli_default_db();
+	const char *prefix = (o = opts_get(opts, "prefix"))->set ? o->str : "DL";
+	size_t plen = strlen(prefix);
+	if (plen < 1 || plen > 4 || strspn(prefix, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != plen) {
+		fputs("wenming serve: --prefix must be 1 to 4 upper-case letters\n", stderr);
+		return 2;
+	}
+	char *media = (o = opts_get(opts, "media"))->set ? strdup(o->str) : cli_media_dir_for(db);
+	if (!media)
+		return 1;
+	struct app app = {
+		.db_url = db,
+		.media_dir = media,
+		.jurisdiction_id = (o = opts_get(opts, "jurisdiction"))->set ? o->str : "dalian",
+		.city_prefix = prefix,
+		.public_url = (o = opts_get(opts, "public-url"))->set ? o->str : NULL,
+	};
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	struct http_config cfg = {
+		.bind_addr = (o = opts_get(opts, "bind"))->set ? o->str : "127.0.0.1",
+		.port = (o = opts_get(opts, "port"))->set ? (int)o->num : 8080,
+		.threads = (o = opts_get(opts, "threads"))->set ? (int)o->num : (ncpu > 0 ? (int)ncpu : 2),
+		.max_body = (o = opts_get(opts, "max-body"))->set ? (size_t)o->num : 10u << 20,
+		.quiet = opts_get(opts, "quiet")->set,
+	};
+
+	/* Signals are taken by sigwait below, so every thread started from here blocks them. */
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct err e = { 0 };
+	struct http_server *srv = NULL;
+	if (migrate_once(db, &e) < 0 || writer_start(db, &app.writer, &e) < 0) {
+		fprintf(stderr, "wenming serve: %s\n", e.msg);
+		free(media);
+		return 1;
+	}
+	if (http_server_start(&cfg, routes, &app, &srv, &e) < 0) {
+		fprintf(stderr, "wenming serve: %s\n", e.msg);
+		writer_stop(app.writer);
+		free(media);
+		return 1;
+	}
+	fprintf(stderr, "wenming: listening on http://%s:%d\n", cfg.bind_addr,
+		http_server_port(srv));
+	int sig = 0;
+	sigwait(&sigs, &sig);
+	fprintf(stderr, "wenming: %s, finishing requests in flight\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	http_server_stop(srv);
+	writer_stop(app.writer);
+	free(media);
+	fputs("wenming: stopped\n", stderr);
+	return 0;
+}

@@ -1,0 +1,16 @@
+/* The `wenming` subcommands; each returns the process exit status. */
+#ifndef WM_COMMANDS_H
+#define WM_COMMANDS_H
+
+int cmd_init(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_apikey(int argc, char **argv);
+
+/* Shared defaults: the database path and the media directory beside it. */
+const char *cli_default_db(void);
+/* Returns a malloc'd "<dir of db>/media" (caller frees). */
+char *cli_media_dir_for(const char *db);
+/* True when argv holds --help or -h. */
+int cli_wants_help(int argc, char **argv);
+
+#endif

@@ -1,0 +1,44 @@
+/* wenming: the civilization office's case system. `wenming --help` lists the commands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "version.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: wenming COMMAND [options]\n\n"
+	      "commands:\n"
+	      "  init      create or upgrade the database (--demo loads the Dalian demo city)\n"
+	      "  serve     run the HTTP server (Open311 GeoReport v2 at /open311/v2/)\n"
+	      "  apikey    create and list Open311 api keys\n"
+	      "  version   print the version\n\n"
+	      "`wenming COMMAND --help` describes a command's options.\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+		printf("wenming %s\n", WENMING_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "init") == 0)
+		return cmd_init(argc - 2, argv + 2);
+	if (strcmp(cmd, "serve") == 0)
+		return cmd_serve(argc - 2, argv + 2);
+	if (strcmp(cmd, "apikey") == 0)
+		return cmd_apikey(argc - 2, argv + 2);
+	fprintf(stderr, "wenming: unknown command '%s'\n\n", cmd);
+	usage(stderr);
+	return 2;
+}

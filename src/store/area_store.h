@@ -1,0 +1,16 @@
+/* Areas (district, street, grid polygons): which one holds a point. */
+#ifndef WM_AREA_STORE_H
+#define WM_AREA_STORE_H
+
+#include <stdint.h>
+
+#include "lib/err.h"
+
+struct db;
+
+/* The most specific area (grid, then street, then district) containing (lat, lon);
+ * *area_id = 0 when none does. Candidates come from the bounding-box columns, so only the
+ * few polygons whose box holds the point are parsed and tested. */
+int area_locate(struct db *db, double lat, double lon, int64_t *area_id, struct err *e);
+
+#endif

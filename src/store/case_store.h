@@ -1,0 +1,95 @@
+/* Cases in the store: filing a report and reading cases back in Open311 shape. */
+#ifndef WM_CASE_STORE_H
+#define WM_CASE_STORE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/tracking.h"
+#include "lib/err.h"
+
+struct db;
+
+struct case_attr_in {
+	const char *code;
+	const char *value;
+};
+
+/* A validated report, ready to file. Strings are never NULL ("" when absent). */
+struct case_report {
+	const char *prefix;          /* tracking code prefix, e.g. "DL" */
+	int64_t now;
+	const char *source;          /* open311, portal, inspector … */
+	const char *actor;           /* for the timeline: "apikey:3", "citizen", "user:7" */
+	unsigned roles;              /* the reporter's roles (ROLE_PUBLIC for citizens and apps) */
+	int64_t category_id;
+	const char *description, *address, *address_id, *zipcode;
+	int has_location;
+	double lat, lon;
+	int64_t area_id;             /* 0: outside every known area */
+	const char *media_sha256;    /* NULL: no uploaded photo (the file is already on disk) */
+	const char *media_mime;
+	size_t media_bytes;
+	const char *media_url;       /* external photo URL from the client */
+	const char *email, *phone, *first_name, *last_name, *device_id, *account_id;
+	int64_t apikey_id;           /* 0: none */
+	const struct case_attr_in *attrs;
+	size_t nattrs;
+	const char *status_notes;    /* public note of the report event */
+	const char *service_notice;
+};
+
+enum { CASE_TOKEN_LEN = 24 };
+
+struct case_ref {
+	int64_t id;
+	char code[TRACKING_MAX];
+	char token[CASE_TOKEN_LEN];
+};
+
+/* Files a report: the case, its attributes, photo and first timeline event. Call inside a
+ * transaction (the writer's): on error the caller rolls back. */
+int case_report_file(struct db *db, const struct case_report *r, struct case_ref *out,
+		     struct err *e);
+
+/* A move of the state machine (core/case_fsm.c) on an existing case. */
+struct case_step {
+	int64_t case_id;
+	const char *action;          /* case_fsm action name */
+	unsigned roles;              /* the actor's roles */
+	const char *actor;           /* "user:7", "system" … */
+	const char *note;            /* reason or what was done; "" when none */
+	int64_t unit_id;             /* dispatch/redispatch: the unit now responsible; else 0 */
+	int64_t expect_version;      /* 0: any; else ERR_CONFLICT when the case moved meanwhile */
+	int64_t now;
+};
+
+/* Checks the move against the transition table and records it: status, version, timeline
+ * event (public when the table says so, which also updates status_notes). Call inside a
+ * transaction. *new_version (may be NULL) receives the case's version after the move. */
+int case_step_apply(struct db *db, const struct case_step *s, int64_t *new_version, struct err *e);
+
+/* Open311 GET requests. Unset fields: NULL lists, 0 counts. */
+struct case_query {
+	const char *const *codes;    /* service_request_id list: when set, every other filter is ignored */
+	size_t ncodes;
+	const char *const *services; /* service_code list */
+	size_t nservices;
+	int64_t start, end;          /* requested_at range, inclusive */
+	int open, closed;            /* which Open311 statuses to include (both 0 = both) */
+	int has_geo;
+	double lat, lon, radius_m;
+	int64_t limit, offset;
+};
+
+/* Appends matching requests (newest first) to out as Open311 objects. media_base is the
+ * absolute URL prefix for stored photos, e.g. "http://host/media/". */
+int case_query_json(struct db *db, const struct case_query *q, const char *media_base,
+		    json_t *out, struct err *e);
+/* The tracking code for an Open311 token; ERR_NOT_FOUND if none. */
+int case_code_by_token(struct db *db, const char *token, char code[TRACKING_MAX], struct err *e);
+/* Number of cases (for checks and figures). */
+int case_count(struct db *db, int64_t *n, struct err *e);
+
+#endif
