@@ -1,7 +1,8 @@
 /* Tracking codes: what a citizen reads out on the phone to follow a case. Also the Open311
  * service_request_id. Form: PREFIX + YYMMDD + 6 random Crockford base-32 symbols + 1 check
  * symbol (Luhn mod 32), e.g. DL2611257K3QXMR. Unguessable (30 random bits per day), readable
- * (no I L O U), and a single typo or an adjacent swap is caught by the check symbol. */
+ * (no I L O U); the check symbol catches every single typo and every adjacent swap after the
+ * prefix except 0<->Z (the one pair Luhn mod 32 cannot see). */
 #ifndef WM_TRACKING_H
 #define WM_TRACKING_H
 

@@ -84,7 +84,7 @@ CREATE TABLE cases (
 	token TEXT NOT NULL UNIQUE,         -- Open311 token
 	source TEXT NOT NULL,               -- open311, portal, inspector, inspection, hotline
 	category_id INTEGER NOT NULL REFERENCES category(id),
-	status TEXT NOT NULL,               -- reported, registered, dispatched, handling, handled, closed, rejected
+	status TEXT NOT NULL,               -- reported, registered, dispatched, handling, handled, deferred (缓办), closed, rejected
 	description TEXT NOT NULL DEFAULT '',
 	address TEXT NOT NULL DEFAULT '',
 	address_id TEXT NOT NULL DEFAULT '',
