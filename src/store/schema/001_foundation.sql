@@ -6,7 +6,7 @@ CREATE TABLE unit (
 	id INTEGER PRIMARY KEY,
 	code TEXT NOT NULL UNIQUE,
 	name TEXT NOT NULL,
-	kind TEXT NOT NULL,          -- committee, department, district, county_city, county, zone, street, community, village, enterprise, school, utility
+	kind TEXT NOT NULL,          -- committee, office, department, district, county_city, county, zone, street, community, village, enterprise, school, utility
 	parent_id INTEGER REFERENCES unit(id),
 	phone TEXT,
 	active INTEGER NOT NULL DEFAULT 1
@@ -25,7 +25,7 @@ CREATE TABLE area (
 
 CREATE TABLE category (
 	id INTEGER PRIMARY KEY,
-	code TEXT NOT NULL UNIQUE,          -- 大类 2 digits + 小类 2 digits, e.g. 0101 (events prefixed E/P in service_code)
+	code TEXT NOT NULL,                 -- 大类 2 digits + 小类 2 digits, e.g. 0101; unique per kind
 	service_code TEXT NOT NULL UNIQUE,  -- Open311 service_code
 	kind TEXT NOT NULL,                 -- event (事件) or part (部件)
 	group_code TEXT NOT NULL,
@@ -39,7 +39,8 @@ CREATE TABLE category (
 	verify_minutes INTEGER NOT NULL,    -- 核查 limit
 	urgent INTEGER NOT NULL DEFAULT 0,  -- 急要件: limits in natural time, not working time
 	active INTEGER NOT NULL DEFAULT 1,
-	sort INTEGER NOT NULL DEFAULT 0
+	sort INTEGER NOT NULL DEFAULT 0,
+	UNIQUE (kind, code)
 );
 
 CREATE TABLE category_attribute (

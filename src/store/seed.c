@@ -1,0 +1,333 @@
+/* seed_load: the transaction around the loaders, their shared helpers, and the units loader.
+ * Categories and attributes are in seed_catalog.c, areas in seed_areas.c. */
+#include "store/seed.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/buf.h"
+#include "lib/csv.h"
+#include "lib/utf8.h"
+#include "store/db.h"
+#include "store/seed_internal.h"
+
+char *seed_path(struct seed_ctx *c, const char *rel)
+{
+	const char *dir = c->o->data_dir && *c->o->data_dir ? c->o->data_dir : ".";
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return arena_printf(&c->a, "%.*s/%s", (int)n, dir, rel);
+}
+
+void seed_warn(struct seed_ctx *c, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	c->st->warnings++;
+	if (c->o->warn)
+		c->o->warn(c->o->warn_ctx, b.data);
+	else
+		fprintf(stderr, "wenming: warning: %s\n", b.data);
+	buf_free(&b);
+}
+
+int seed_csv_open(const char *path, const char *const *cols, struct csv **out, struct err *e)
+{
+	struct csv *csv;
+	int rc = csv_open_file(path, &csv, e);
+	if (rc)
+		return rc;
+	if ((rc = csv_read_header(csv, e)) == 0)
+		rc = csv_require(csv, cols, e);
+	if (rc) {
+		csv_free(csv);
+		return rc;
+	}
+	*out = csv;
+	return 0;
+}
+
+int seed_csv_check_text(struct csv *csv, struct err *e)
+{
+	for (size_t i = 0; i < csv_nfields(csv); i++) {
+		const char *f = csv_field(csv, i);
+		size_t n = strlen(f);
+		if (!utf8_valid(f, n))
+			return csv_error(csv, e, ERR_BAD_REQUEST, "field %zu is not valid UTF-8",
+			                 i + 1);
+		if (utf8_has_controls(f, n, true))
+			return csv_error(csv, e, ERR_BAD_REQUEST,
+			                 "field %zu holds control characters", i + 1);
+	}
+	return 0;
+}
+
+int seed_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	int neg = *s == '-';
+	const char *p = s + neg;
+	if (!*p || strlen(p) > 18)
+		return -1;
+	int64_t v = 0;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	if (neg)
+		v = -v;
+	if (v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int seed_code_ok(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++) {
+		char ch = s[n];
+		int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		         (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
+		if (!ok)
+			return 0;
+	}
+	return n >= 1 && n <= 64;
+}
+
+int seed_unit_id(struct seed_ctx *c, const char *code, int64_t *id, struct err *e)
+{
+	struct err miss;
+	int rc = db_get_int(c->db, "SELECT id FROM unit WHERE code = ?", DB_ARGS(db_text(code)), id,
+	                    &miss);
+	if (rc && rc != ERR_NOT_FOUND)
+		*e = miss;
+	return rc;
+}
+
+static int node_cmp(const void *pa, const void *pb)
+{
+	const struct seed_node *a = pa, *b = pb;
+	int d = strcmp(a->code, b->code);
+	if (d)
+		return d;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+struct seed_node *seed_tree_find(struct seed_node *nodes, size_t n, const char *code)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int d = strcmp(nodes[mid].code, code);
+		if (d == 0)
+			return &nodes[mid];
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+int seed_tree_check(struct seed_node *nodes, size_t n, const char *what, struct err *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		nodes[i].seq = i;
+		nodes[i].state = 0;
+	}
+	if (n)
+		qsort(nodes, n, sizeof *nodes, node_cmp);
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(nodes[i - 1].code, nodes[i].code) == 0)
+			return err_set(e, ERR_BAD_REQUEST, "%s: %s code \"%s\" appears twice",
+			               nodes[i].where, what, nodes[i].code);
+	/* Walk up from every row: reaching a row of the walk in progress (state 1) is a cycle;
+	 * rows whose chain is known to end are state 2. Linear in the number of rows. */
+	for (size_t i = 0; i < n; i++) {
+		struct seed_node *p = &nodes[i];
+		while (p && p->state == 0) {
+			p->state = 1;
+			p = p->parent ? seed_tree_find(nodes, n, p->parent) : NULL;
+		}
+		if (p && p->state == 1)
+			return err_set(
+			    e, ERR_BAD_REQUEST,
+			    "%s: %s \"%s\" is its own ancestor (a cycle of parent codes)", p->where,
+			    what, p->code);
+		for (p = &nodes[i]; p && p->state == 1;
+		     p = p->parent ? seed_tree_find(nodes, n, p->parent) : NULL)
+			p->state = 2;
+	}
+	return 0;
+}
+
+/* Units ------------------------------------------------------------------------------------ */
+
+static const char *const unit_cols[] = {"code", "name", "kind", "parent_code", "phone", NULL};
+static const char *const unit_kinds[] = {
+    "committee", "office", "department", "utility", "district", "county_city", "county",
+    "zone",      "street", "community",  "village", "school",   "enterprise",  NULL};
+
+static int in_list(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(s, *list) == 0)
+			return 1;
+	return 0;
+}
+
+static int phone_ok(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (!strchr("0123456789-+ ()", s[n]))
+			return 0;
+	return n <= 32;
+}
+
+static int unit_row(struct seed_ctx *c, struct csv *csv, struct seed_node *node, struct err *e)
+{
+	int rc = seed_csv_check_text(csv, e);
+	if (rc)
+		return rc;
+	const char *code = csv_get(csv, "code"), *name = csv_get(csv, "name");
+	const char *kind = csv_get(csv, "kind"), *parent = csv_get(csv, "parent_code");
+	const char *phone = csv_get(csv, "phone");
+	if (!seed_code_ok(code))
+		return csv_error(csv, e, ERR_BAD_REQUEST,
+		                 "code \"%s\" is not a code (1-64 letters, digits, - or _)", code);
+	if (!*name)
+		return csv_error(csv, e, ERR_BAD_REQUEST, "unit %s has no name", code);
+	if (!in_list(kind, unit_kinds))
+		return csv_error(
+		    csv, e, ERR_BAD_REQUEST,
+		    "kind \"%s\" is not one of committee, office, department, utility, "
+		    "district, county_city, county, zone, street, community, village, "
+		    "school, enterprise",
+		    kind);
+	if (*parent && !seed_code_ok(parent))
+		return csv_error(csv, e, ERR_BAD_REQUEST, "parent_code \"%s\" is not a code",
+		                 parent);
+	if (strcmp(parent, code) == 0)
+		return csv_error(csv, e, ERR_BAD_REQUEST, "unit %s is its own parent", code);
+	if (!phone_ok(phone))
+		return csv_error(csv, e, ERR_BAD_REQUEST,
+		                 "phone \"%s\" may hold only digits, spaces, + - ( ) (32 at most)",
+		                 phone);
+	rc = db_get_int(c->db,
+	                "INSERT INTO unit (code, name, kind, phone, active) VALUES (?, ?, ?, ?, 1)"
+	                " ON CONFLICT (code) DO UPDATE SET name = excluded.name,"
+	                " kind = excluded.kind, phone = excluded.phone, active = 1 RETURNING id",
+	                DB_ARGS(db_text(code), db_text(name), db_text(kind),
+	                        *phone ? db_text(phone) : db_null()),
+	                &node->id, e);
+	if (rc)
+		return csv_error(csv, e, rc, "%s", e->msg);
+	node->code = arena_strdup(&c->a, code);
+	node->parent = *parent ? arena_strdup(&c->a, parent) : NULL;
+	node->where = arena_printf(&c->a, "%s:%ld", csv_name(csv), csv_line(csv));
+	return 0;
+}
+
+/* Parents are set once every row is in, so rows may come in any order; a parent may also be
+ * a unit already in the database. */
+static int unit_parents(struct seed_ctx *c, struct seed_node *nodes, size_t n, struct err *e)
+{
+	int rc = seed_tree_check(nodes, n, "unit", e);
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct seed_node *u = &nodes[i];
+		int64_t pid = 0;
+		if (u->parent) {
+			struct seed_node *p = seed_tree_find(nodes, n, u->parent);
+			if (p)
+				pid = p->id;
+			else if ((rc = seed_unit_id(c, u->parent, &pid, e)) == ERR_NOT_FOUND)
+				return err_set(e, ERR_UNPROCESSABLE,
+				               "%s: parent_code \"%s\" is not a known unit",
+				               u->where, u->parent);
+			if (rc)
+				return rc;
+		}
+		rc = db_run(c->db, "UPDATE unit SET parent_id = ? WHERE id = ?",
+		            DB_ARGS(pid ? db_int(pid) : db_null(), db_int(u->id)), e);
+	}
+	return rc;
+}
+
+int seed_units(struct seed_ctx *c, struct err *e)
+{
+	struct csv *csv;
+	int rc = seed_csv_open(seed_path(c, "demo/units.csv"), unit_cols, &csv, e);
+	if (rc)
+		return rc;
+	struct seed_node *nodes = NULL;
+	size_t n = 0, cap = 0;
+	while ((rc = csv_next(csv, e)) == 1) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			struct seed_node *grown = realloc(nodes, cap * sizeof *nodes);
+			if (!grown) {
+				rc = err_set(e, ERR_INTERNAL, "out of memory");
+				break;
+			}
+			nodes = grown;
+		}
+		memset(&nodes[n], 0, sizeof nodes[n]);
+		if ((rc = unit_row(c, csv, &nodes[n], e)) != 0)
+			break;
+		n++;
+	}
+	if (rc == 0)
+		rc = unit_parents(c, nodes, n, e);
+	if (rc == 0)
+		c->st->units = (int)n;
+	free(nodes);
+	csv_free(csv);
+	return rc;
+}
+
+/* The transaction ----------------------------------------------------------------------------- */
+
+int seed_run(struct db *db, const struct seed_opts *o, struct seed_stats *stats, struct err *e)
+{
+	struct seed_stats st = {0};
+	struct seed_ctx c = {.db = db, .o = o, .st = &st};
+	int rc = o->in_transaction ? db_savepoint(db, "seed", e) : db_begin_write(db, e);
+	if (rc)
+		return rc;
+	arena_init(&c.a);
+	if (o->demo)
+		rc = seed_units(&c, e);
+	if (rc == 0 && o->demo)
+		rc = seed_areas(&c, e);
+	if (rc == 0)
+		rc = seed_categories(&c, e);
+	if (rc == 0)
+		rc = o->in_transaction ? db_release(db, "seed", e) : db_commit(db, e);
+	if (rc) {
+		if (o->in_transaction) {
+			db_rollback_to(db, "seed");
+			struct err ignored;
+			(void)db_release(db, "seed", &ignored);
+		} else {
+			db_rollback(db);
+		}
+	}
+	arena_free(&c.a);
+	if (rc == 0 && stats)
+		*stats = st;
+	return rc;
+}
+
+int seed_load(struct db *db, const char *data_dir, int demo, struct err *e)
+{
+	struct seed_opts o = {.data_dir = data_dir, .demo = demo};
+	return seed_run(db, &o, NULL, e);
+}
