@@ -22,7 +22,7 @@ static uint32_t demo_rand(void)
 
 static double demo_uniform(double lo, double hi)
 {
-	return lo + (hi - lo) * (demo_rand() / 2097152.0 / 1024.0);
+	return lo + (hi - lo) * (demo_rand() / 4294967296.0);
 }
 
 static const char *const places[] = {
@@ -102,8 +102,8 @@ int demo_cases_create(struct db *db, int n, int64_t now, const char *prefix, str
 	int rc = case_count(db, &existing, e);
 	if (rc < 0 || existing > 0 || n <= 0)
 		return rc;
-	struct demo_category *cats;
-	size_t ncats;
+	struct demo_category *cats = NULL;
+	size_t ncats = 0;
 	if ((rc = load_categories(db, &cats, &ncats, e)) < 0)
 		return rc;
 	if ((rc = db_begin_write(db, e)) < 0) {
