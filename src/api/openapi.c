@@ -11,19 +11,20 @@
 #include "lib/yaml_json.h"
 
 static pthread_once_t doc_once = PTHREAD_ONCE_INIT;
-static json_t *doc;         /* set once by doc_load, never freed */
-static struct err doc_err;  /* why doc is NULL */
+static json_t *doc;        /* set once by doc_load, never freed */
+static struct err doc_err; /* why doc is NULL */
 
 static void doc_load(void)
 {
 	for (const struct embedded_file *f = embedded_docs; f->name; f++) {
 		if (strcmp(f->name, "openapi.yaml") != 0)
 			continue;
-		struct err e = { 0 };
+		struct err e = {0};
 		if (yaml_to_json(f->data, f->len, &doc, &e) < 0)
 			err_set(&doc_err, ERR_INTERNAL, "docs/openapi.yaml: %s", e.msg);
 		else if (!json_is_object(doc))
-			err_set(&doc_err, ERR_INTERNAL, "docs/openapi.yaml: not a mapping at the top");
+			err_set(&doc_err, ERR_INTERNAL,
+			        "docs/openapi.yaml: not a mapping at the top");
 		if (doc_err.code) {
 			json_decref(doc);
 			doc = NULL;
