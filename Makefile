@@ -77,11 +77,11 @@ test: deps
 	@$(MAKE) --no-print-directory asan
 
 asan: build/asan/wenming $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t --jobs 2; done
+	@scripts/run-unit.sh $(UNIT_BIN)
 	WENMING_BIN=build/asan/wenming node --test --test-concurrency=2 tests/http/
 
 unit: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do $$t; done
+	@scripts/run-unit.sh $(UNIT_BIN)
 
 bench: build/wenming
 	@scripts/deps.sh --bench

@@ -19,5 +19,7 @@ struct app {
 
 /* This thread's connection (opened on first use, closed at thread exit). */
 int app_db(struct app *a, struct db **out, struct err *e);
+/* Closes this thread's connection now (threads that end do it themselves; main and tests). */
+void app_db_close_thread(void);
 
 #endif

@@ -23,7 +23,7 @@ enum {
 };
 
 const struct param_spec open311_post_params[] = {
-	{ .name = "api_key", .type = PT_STRING, .flags = PF_REQUIRED, .max_len = 100,
+	{ .name = "api_key", .type = PT_STRING, .max_len = 100, /* missing → 403, as Open311 says */
 	  .description = "Key issued with `wenming apikey create`" },
 	{ .name = "jurisdiction_id", .type = PT_STRING, .max_len = 100 },
 	{ .name = "service_code", .type = PT_STRING, .flags = PF_REQUIRED, .max_len = 16 },

@@ -97,8 +97,8 @@ struct param_spec {
 	enum param_type type;
 	unsigned flags;
 	size_t max_len;             /* bytes (UTF-8); 0 = 1000 */
-	double min, max;            /* for numbers; for PT_LIST max is the token count */
-	const char *const *values;  /* PT_ENUM, NULL-terminated */
+	double min, max;            /* numbers (both 0: unbounded); PT_LIST: max tokens (0: 100) */
+	const char *const *values;  /* PT_ENUM; PT_LIST tokens when set; NULL-terminated */
 	const char *description;    /* for docs */
 };
 

@@ -1,0 +1,106 @@
+/* What handlers read from a request and add to a response, and how the server fills in the
+ * request's derived fields. */
+#include "http/request.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <microhttpd.h>
+
+const struct param *req_param(const struct http_req *r, const char *name)
+{
+	for (const struct param *p = r->params; p; p = p->next)
+		if (strcmp(p->name, name) == 0)
+			return p;
+	return NULL;
+}
+
+const char *req_str(const struct http_req *r, const char *name)
+{
+	const struct param *p = req_param(r, name);
+	return p ? p->value : NULL;
+}
+
+const char *req_header(const struct http_req *r, const char *name)
+{
+	if (!r->conn)
+		return NULL;
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+void resp_header(struct http_resp *w, const char *name, const char *value)
+{
+	int max = (int)(sizeof w->headers / sizeof w->headers[0]);
+	if (w->nheaders >= max) {
+		fprintf(stderr, "http: more than %d response headers, dropped %s\n", max, name);
+		return;
+	}
+	w->headers[w->nheaders].name = name;
+	w->headers[w->nheaders].value = value;
+	w->nheaders++;
+}
+
+const char *request_media_type(struct arena *a, const char *ct)
+{
+	if (!ct)
+		return "";
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	size_t n = strcspn(ct, "; \t");
+	if (n == 0)
+		return "";
+	char *m = arena_strndup(a, ct, n);
+	for (char *p = m; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p + ('a' - 'A'));
+	return m;
+}
+
+bool request_host_valid(const char *host)
+{
+	if (!host || !host[0])
+		return false;
+	size_t n = 0;
+	for (const char *p = host; *p; p++, n++) {
+		char c = *p;
+		if (n >= 255 ||
+		    !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '-' || c == ':' || c == '[' || c == ']'))
+			return false;
+	}
+	return true;
+}
+
+const char *request_base_url(struct arena *a, const char *public_url, const char *host,
+                             const char *fallback)
+{
+	if (public_url && public_url[0])
+		return public_url;
+	if (!request_host_valid(host))
+		return fallback;
+	size_t n = strlen(host);
+	char *u = arena_alloc(a, n + 8);
+	memcpy(u, "http://", 7);
+	memcpy(u + 7, host, n + 1);
+	return u;
+}
+
+const char *request_remote_ip(struct arena *a, const struct sockaddr *sa)
+{
+	if (!sa)
+		return "";
+	char *out = arena_alloc(a, INET6_ADDRSTRLEN);
+	const void *addr;
+	if (sa->sa_family == AF_INET)
+		addr = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+	else if (sa->sa_family == AF_INET6)
+		addr = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	else
+		return "";
+	if (!inet_ntop(sa->sa_family, addr, out, INET6_ADDRSTRLEN))
+		return "";
+	return out;
+}

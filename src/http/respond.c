@@ -1,0 +1,141 @@
+/* From struct http_resp to a queued libmicrohttpd response: pick the body (JSON, XML, raw bytes
+ * or a file), gzip it when that pays, add the headers every response carries. */
+#include "http/respond.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+enum { GZIP_MIN = 1024 };
+
+static const char CT_JSON[] = "application/json; charset=utf-8";
+static const char CT_XML[] = "text/xml; charset=utf-8";
+/* When even the error cannot be built (out of memory), a fixed body still says something. */
+static const char FALLBACK_500[] = "[{\"code\":500,\"description\":\"internal error\"}]";
+
+/* Text, JSON and XML shrink well; images and archives are compressed already. */
+static bool compressible(const char *ct)
+{
+	return strncmp(ct, "text/", 5) == 0 || strstr(ct, "json") || strstr(ct, "xml") ||
+	       strncmp(ct, "application/javascript", 22) == 0;
+}
+
+static bool header_add(struct MHD_Response *resp, const char *name, const char *value)
+{
+	if (MHD_add_response_header(resp, name, value) == MHD_YES)
+		return true;
+	/* MHD refuses CR/LF in values: a handler bug, never worth a broken response. */
+	fprintf(stderr, "http: dropped response header %s\n", name);
+	return false;
+}
+
+static int queue(struct MHD_Connection *c, int status, struct MHD_Response *resp)
+{
+	enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, resp);
+	MHD_destroy_response(resp); /* MHD holds its own reference until sent */
+	return ok == MHD_YES ? status : -1;
+}
+
+static int queue_fd(struct MHD_Connection *c, struct http_resp *w, int status)
+{
+	struct MHD_Response *resp = MHD_create_response_from_fd64(w->body_len, w->fd);
+	if (!resp) {
+		close(w->fd);
+		w->fd = 0;
+		return -1;
+	}
+	w->fd = 0; /* closed by MHD when the response is destroyed */
+	header_add(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	           w->content_type ? w->content_type : "application/octet-stream");
+	header_add(resp, "X-Content-Type-Options", "nosniff");
+	for (int i = 0; i < w->nheaders; i++)
+		header_add(resp, w->headers[i].name, w->headers[i].value);
+	return queue(c, status, resp);
+}
+
+int respond_queue(struct MHD_Connection *c, const struct http_req *r, struct http_resp *w,
+                  struct resp_bufs *b)
+{
+	int status = w->status ? w->status : 200;
+	if (w->fd > 0) {
+		json_decref(w->json);
+		w->json = NULL;
+		return queue_fd(c, w, status);
+	}
+	const char *ct = w->content_type;
+	const void *body = w->body;
+	size_t len = w->body_len;
+	if (w->json) {
+		buf_reset(&b->body);
+		int rc = r->format == FMT_XML ? body_xml(w->json, w->xml_root, &b->body)
+		                              : body_json(w->json, &b->body);
+		json_decref(w->json);
+		w->json = NULL;
+		ct = r->format == FMT_XML ? CT_XML : CT_JSON;
+		body = b->body.data;
+		len = b->body.len;
+		if (rc != 0) {
+			status = 500;
+			ct = CT_JSON;
+			body = FALLBACK_500;
+			len = sizeof FALLBACK_500 - 1;
+		}
+	}
+	if (!ct)
+		ct = len ? "application/octet-stream" : "text/plain; charset=utf-8";
+	if (!body)
+		len = 0;
+
+	bool vary = false, gz = false;
+	if (len >= GZIP_MIN && compressible(ct)) {
+		vary = true; /* the bytes depend on Accept-Encoding from here on */
+		const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		                                             MHD_HTTP_HEADER_ACCEPT_ENCODING);
+		if (accepts_gzip(ae)) {
+			buf_reset(&b->gz);
+			if (gzip_compress(body, len, &b->gz) == 0 && b->gz.len < len) {
+				body = b->gz.data;
+				len = b->gz.len;
+				gz = true;
+			}
+		}
+	}
+	/* PERSISTENT: the body lives in the connection's buffers or the request's arena, both
+	 * kept until the request-completed callback, which runs after the last byte is sent. */
+	struct MHD_Response *resp =
+	    MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return -1;
+	header_add(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ct);
+	header_add(resp, "X-Content-Type-Options", "nosniff");
+	if (vary)
+		header_add(resp, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	if (gz)
+		header_add(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	for (int i = 0; i < w->nheaders; i++)
+		header_add(resp, w->headers[i].name, w->headers[i].value);
+	return queue(c, status, resp);
+}
+
+int respond_error(struct MHD_Connection *c, const struct http_req *r, int code, const char *msg,
+                  const char *allow, struct resp_bufs *b)
+{
+	int status = err_http_status(code);
+	struct http_resp w = {.status = status, .xml_root = "errors"};
+	w.json = error_json(status, msg && msg[0] ? msg : "error");
+	if (!w.json) {
+		w.status = 500;
+		w.content_type = CT_JSON;
+		w.body = FALLBACK_500;
+		w.body_len = sizeof FALLBACK_500 - 1;
+	}
+	if (allow && allow[0])
+		resp_header(&w, MHD_HTTP_HEADER_ALLOW, allow);
+	/* Error bodies are tiny: XML or JSON per the request, never an error in an error. */
+	struct http_req er = *r;
+	if (er.format != FMT_XML)
+		er.format = FMT_JSON;
+	return respond_queue(c, &er, &w, b);
+}
