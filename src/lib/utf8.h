@@ -9,7 +9,8 @@
 bool utf8_valid(const char *s, size_t len);
 /* Number of code points in valid UTF-8. */
 size_t utf8_length(const char *s, size_t len);
-/* True when s has control characters other than those allowed (allow_newlines: \n \r \t). */
+/* True when s has control characters (C0, DEL, C1) other than those allowed (allow_newlines:
+ * \n \r \t), or the noncharacters U+FFFE/U+FFFF, which XML cannot carry. */
 bool utf8_has_controls(const char *s, size_t len, bool allow_newlines);
 
 #endif

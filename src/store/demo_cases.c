@@ -49,11 +49,17 @@ static int load_categories(struct db *db, struct demo_category **out, size_t *n,
 	size_t cap = 128;
 	struct demo_category *c = malloc(cap * sizeof *c);
 	*n = 0;
-	while (c && (rc = db_step(st, e)) == DB_ROW) {
+	if (!c) {
+		db_done(st);
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	}
+	while ((rc = db_step(st, e)) == DB_ROW) {
 		if (*n == cap) {
 			struct demo_category *nc = realloc(c, (cap *= 2) * sizeof *c);
-			if (!nc)
+			if (!nc) {
+				rc = err_set(e, ERR_INTERNAL, "out of memory");
 				break;
+			}
 			c = nc;
 		}
 		c[*n].id = db_col_int(st, 0);
@@ -62,7 +68,7 @@ static int load_categories(struct db *db, struct demo_category **out, size_t *n,
 		(*n)++;
 	}
 	db_done(st);
-	if (!c || rc < 0 || *n == 0) {
+	if (rc < 0 || *n == 0) {
 		free(c);
 		return rc < 0 ? rc : err_set(e, ERR_INTERNAL, "no categories to make demo cases from");
 	}

@@ -150,3 +150,10 @@ Test(utf8, controls)
 	cr_expect_not(utf8_has_controls("\xC2", 1, false));         /* truncated: not a control */
 	cr_expect_not(utf8_has_controls("\xE2\x80\xA8", 3, false)); /* U+2028 is Zl, not Cc */
 }
+
+Test(utf8, noncharacters_fffe_ffff_count_as_controls)
+{
+	cr_assert(utf8_has_controls("a\xEF\xBF\xBE", 4, true));
+	cr_assert(utf8_has_controls("\xEF\xBF\xBFz", 4, false));
+	cr_assert_not(utf8_has_controls("\xEF\xBF\xBD", 3, false)); /* U+FFFD is fine */
+}
