@@ -100,6 +100,8 @@ int cmd_serve(int argc, char **argv)
 		free(media);
 		return 1;
 	}
+	cfg.generation = writer_generation;
+	cfg.generation_ctx = app.writer;
 	if (http_server_start(&cfg, routes, &app, &srv, &e) < 0) {
 		fprintf(stderr, "wenming serve: %s\n", e.msg);
 		writer_stop(app.writer);

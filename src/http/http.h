@@ -110,6 +110,7 @@ struct route {
 	unsigned roles;             /* who may call it; 0 denies everyone */
 	const struct param_spec *params; /* terminated by { .name = NULL } ; NULL = takes none */
 	const char *summary;
+	unsigned cache_ms;          /* GET only: serve a stored copy of a 200 for this long (0: never) */
 };
 
 /* The server. routes: terminated by { .method = NULL }; must outlive the server. */
@@ -122,6 +123,11 @@ struct http_config {
 	int max_uploads;            /* file parts per request; default 5 */
 	int timeout_s;              /* idle/slow client timeout; default 30 */
 	int quiet;                  /* no request log lines */
+	size_t cache_bytes;         /* response cache size; default 16 MiB */
+	/* The data generation: changes whenever this instance commits a write, so cached
+	 * responses built before it are not served. NULL: cached responses live their TTL. */
+	uint64_t (*generation)(void *ctx);
+	void *generation_ctx;
 };
 
 struct http_server;

@@ -55,8 +55,26 @@ static int queue_fd(struct MHD_Connection *c, struct http_resp *w, int status)
 	return queue(c, status, resp);
 }
 
+/* PERSISTENT: the body lives in the connection's buffers or the request's arena, both kept
+ * until the request-completed callback, which runs after the last byte is sent. */
+static struct MHD_Response *buffer_response(const void *body, size_t len, const char *ct, bool gz,
+                                            bool vary)
+{
+	struct MHD_Response *resp =
+	    MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return NULL;
+	header_add(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ct);
+	header_add(resp, "X-Content-Type-Options", "nosniff");
+	if (vary)
+		header_add(resp, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	if (gz)
+		header_add(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	return resp;
+}
+
 int respond_queue(struct MHD_Connection *c, const struct http_req *r, struct http_resp *w,
-                  struct resp_bufs *b)
+                  struct resp_bufs *b, struct resp_sent *sent)
 {
 	int status = w->status ? w->status : 200;
 	if (w->fd > 0) {
@@ -102,21 +120,22 @@ int respond_queue(struct MHD_Connection *c, const struct http_req *r, struct htt
 			}
 		}
 	}
-	/* PERSISTENT: the body lives in the connection's buffers or the request's arena, both
-	 * kept until the request-completed callback, which runs after the last byte is sent. */
-	struct MHD_Response *resp =
-	    MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
+	if (sent)
+		*sent = (struct resp_sent){.body = body, .len = len, .content_type = ct, .gzip = gz,
+		                           .vary = vary, .cacheable = w->nheaders == 0};
+	struct MHD_Response *resp = buffer_response(body, len, ct, gz, vary);
 	if (!resp)
 		return -1;
-	header_add(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ct);
-	header_add(resp, "X-Content-Type-Options", "nosniff");
-	if (vary)
-		header_add(resp, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
-	if (gz)
-		header_add(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
 	for (int i = 0; i < w->nheaders; i++)
 		header_add(resp, w->headers[i].name, w->headers[i].value);
 	return queue(c, status, resp);
+}
+
+int respond_queue_cached(struct MHD_Connection *c, struct resp_bufs *b, const char *ct,
+                         bool gzip, bool vary)
+{
+	struct MHD_Response *resp = buffer_response(b->body.data, b->body.len, ct, gzip, vary);
+	return resp ? queue(c, 200, resp) : -1;
 }
 
 int respond_error(struct MHD_Connection *c, const struct http_req *r, int code, const char *msg,
@@ -137,5 +156,5 @@ int respond_error(struct MHD_Connection *c, const struct http_req *r, int code, 
 	struct http_req er = *r;
 	if (er.format != FMT_XML)
 		er.format = FMT_JSON;
-	return respond_queue(c, &er, &w, b);
+	return respond_queue(c, &er, &w, b, NULL);
 }

@@ -35,10 +35,22 @@ int gzip_compress(const void *in, size_t n, struct buf *out);
 /* Frees this thread's deflate stream now (threads free it on exit by themselves). */
 void gzip_thread_release(void);
 
+/* What respond_queue sent, for the response cache: the body bytes and how they were sent. */
+struct resp_sent {
+	const void *body;
+	size_t len;
+	const char *content_type;
+	bool gzip, vary, cacheable; /* cacheable: a buffer body with no handler headers */
+};
+
 /* Builds and queues the response for w on c (w->json is consumed, w->fd is closed). Returns
- * the HTTP status queued, or -1 if libmicrohttpd refused (the connection will be closed). */
+ * the HTTP status queued, or -1 if libmicrohttpd refused (the connection will be closed).
+ * sent (may be NULL) describes what went out. */
 int respond_queue(struct MHD_Connection *c, const struct http_req *r, struct http_resp *w,
-                  struct resp_bufs *b);
+                  struct resp_bufs *b, struct resp_sent *sent);
+/* Queues bytes exactly as a cached response stored them (body in b->body). */
+int respond_queue_cached(struct MHD_Connection *c, struct resp_bufs *b, const char *ct,
+                         bool gzip, bool vary);
 /* Queues an error in the Open311 shape, in r->format. code: an enum err_code; allow: the Allow
  * header of a 405, else NULL. Returns the status queued or -1. */
 int respond_error(struct MHD_Connection *c, const struct http_req *r, int code, const char *msg,

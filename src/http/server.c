@@ -27,6 +27,7 @@
 #include <microhttpd.h>
 
 #include "app.h"
+#include "http/cache.h"
 #include "http/params.h"
 #include "http/request.h"
 #include "http/respond.h"
@@ -37,6 +38,7 @@ enum {
 	DEFAULT_MAX_HEADER = 16 << 10,
 	DEFAULT_MAX_UPLOADS = 5,
 	DEFAULT_TIMEOUT_S = 30,
+	DEFAULT_CACHE_BYTES = 16 << 20,
 	STOP_WAIT_MS = 10000,
 	CONN_LIMIT_MAX = 10000,
 	KEEP_BUF_MAX = 256 << 10, /* larger scratch buffers are not kept for the next request */
@@ -50,6 +52,7 @@ struct http_server {
 	char fallback_base[96]; /* "http://addr:port" for requests without a usable Host */
 	int port;
 	atomic_int inflight; /* requests between on_uri and on_completed */
+	struct http_cache *cache;
 };
 
 enum req_state {
@@ -293,11 +296,51 @@ static enum MHD_Result begin(struct conn *c, struct MHD_Connection *mc, const ch
 	return MHD_YES;
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* The cache key: format, whether gzip is accepted, the base URL (bodies hold absolute links)
+ * and the request target as sent. */
+static const char *cache_key(struct conn *c, struct MHD_Connection *mc, size_t *klen)
+{
+	const char *ae = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
+	                                             MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	char *k = arena_printf(&c->arena, "%c%c%s %s", c->req.format == FMT_XML ? 'x' : 'j',
+	                       accepts_gzip(ae) ? 'z' : '-', c->req.base_url, c->uri);
+	*klen = strlen(k);
+	return k;
+}
+
+static uint64_t generation(const struct http_server *s)
+{
+	return s->cfg.generation ? s->cfg.generation(s->cfg.generation_ctx) : 0;
+}
+
 /* The whole request is in: parameters, validation, the handler, the response. */
 static enum MHD_Result finish(struct conn *c, struct MHD_Connection *mc)
 {
 	struct http_req *r = &c->req;
 	struct err e = {0};
+	const char *key = NULL;
+	size_t klen = 0;
+	/* Read before the handler runs: a write committed meanwhile makes the entry stale. */
+	uint64_t gen = 0;
+	if (c->route->cache_ms && c->srv->cache && strcmp(r->method, "GET") == 0) {
+		key = cache_key(c, mc, &klen);
+		gen = generation(c->srv);
+		struct cache_meta meta;
+		buf_reset(&c->bufs.body);
+		if (cache_get(c->srv->cache, key, klen, gen, now_ms(), &c->bufs.body, &meta)) {
+			c->state = RS_QUEUED;
+			c->status = respond_queue_cached(mc, &c->bufs, meta.content_type, meta.gzip,
+			                                 meta.vary);
+			return c->status < 0 ? MHD_NO : MHD_YES;
+		}
+	}
 	if (c->body_err == ERR_TOO_LARGE)
 		return fail(c, mc, ERR_TOO_LARGE, "request body too large", NULL);
 	if (c->body_err)
@@ -339,7 +382,13 @@ static enum MHD_Result finish(struct conn *c, struct MHD_Connection *mc)
 		return fail(c, mc, rc, msg, NULL);
 	}
 	c->state = RS_QUEUED;
-	c->status = respond_queue(mc, r, &w, &c->bufs);
+	struct resp_sent sent;
+	c->status = respond_queue(mc, r, &w, &c->bufs, &sent);
+	if (key && c->status == 200 && sent.cacheable) {
+		struct cache_meta meta = {sent.content_type, sent.gzip, sent.vary};
+		cache_put(c->srv->cache, key, klen, gen, now_ms() + c->route->cache_ms, sent.body,
+		          sent.len, &meta);
+	}
 	return c->status < 0 ? MHD_NO : MHD_YES;
 }
 
@@ -441,6 +490,11 @@ int http_server_start(const struct http_config *cfg, const struct route *routes,
 		s->cfg.timeout_s = DEFAULT_TIMEOUT_S;
 	s->routes = routes;
 	s->app = app;
+	s->cache = cache_new(s->cfg.cache_bytes ? s->cfg.cache_bytes : DEFAULT_CACHE_BYTES);
+	if (!s->cache) {
+		free(s);
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	}
 	atomic_init(&s->inflight, 0);
 	if (!s->cfg.quiet)
 		flags |= MHD_USE_ERROR_LOG;
@@ -452,6 +506,7 @@ int http_server_start(const struct http_config *cfg, const struct route *routes,
 		s->d = daemon_start(s, flags | MHD_USE_POLL, sa);
 	if (!s->d) {
 		int errnum = errno;
+		cache_free(s->cache);
 		free(s);
 		return err_set(e, ERR_INTERNAL, "cannot listen on %s port %d: %s", addr, cfg->port,
 		               strerror(errnum));
@@ -486,5 +541,6 @@ void http_server_stop(struct http_server *s)
 	MHD_stop_daemon(s->d);
 	if (ls != MHD_INVALID_SOCKET)
 		close(ls);
+	cache_free(s->cache);
 	free(s);
 }

@@ -5,6 +5,8 @@
 #ifndef WM_WRITER_H
 #define WM_WRITER_H
 
+#include <stdint.h>
+
 #include "lib/err.h"
 
 struct db;
@@ -17,6 +19,9 @@ typedef int (*write_fn)(struct db *db, void *arg, struct err *e);
 int writer_start(const char *db_url, struct writer **out, struct err *e);
 /* Blocks until the job is committed (0) or failed (the job's or the commit's error). */
 int writer_submit(struct writer *w, write_fn fn, void *arg, struct err *e);
+/* A counter that changes after every batch commits (w is a struct writer *; void so it fits
+ * http_config.generation). Cached reads built before a change are stale. */
+uint64_t writer_generation(void *w);
 /* Finishes queued jobs, then stops the thread and closes its connection. */
 void writer_stop(struct writer *w);
 

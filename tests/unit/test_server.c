@@ -121,16 +121,34 @@ static const struct param_spec echo_params[] = {
     {.name = NULL},
 };
 
+/* The response cache: a handler that counts its calls, and a generation the test controls. */
+static _Atomic int counted_calls;
+static _Atomic uint64_t test_generation;
+
+static int h_counted(struct http_req *r, struct http_resp *w, struct err *e)
+{
+	(void)r, (void)e;
+	w->json = json_pack("{s:i}", "n", ++counted_calls);
+	return 0;
+}
+
+static uint64_t read_generation(void *ctx)
+{
+	(void)ctx;
+	return test_generation;
+}
+
 static const struct route routes[] = {
-    {"GET", "/echo", FMT_JSON | FMT_XML, h_echo, ROLE_PUBLIC, echo_params, "echo"},
-    {"POST", "/echo", FMT_JSON | FMT_XML, h_echo, ROLE_PUBLIC, echo_params, "echo"},
-    {"GET", "/items/{id}", 0, h_item, ROLE_PUBLIC, NULL, "item"},
-    {"GET", "/big", FMT_JSON | FMT_XML, h_big, ROLE_PUBLIC, NULL, "big"},
-    {"GET", "/conflict", FMT_JSON | FMT_XML, h_conflict, ROLE_PUBLIC, NULL, "409"},
-    {"GET", "/boom", 0, h_boom, ROLE_PUBLIC, NULL, "500"},
-    {"GET", "/file", 0, h_file, ROLE_PUBLIC, NULL, "fd"},
-    {"GET", "/slow", 0, h_slow, ROLE_PUBLIC, NULL, "slow"},
-    {"GET", "/admin", 0, h_echo, ROLE_ADMIN, NULL, "staff only"},
+    {"GET", "/counted", FMT_JSON | FMT_XML, h_counted, ROLE_PUBLIC, NULL, "cached", 60000},
+    {"GET", "/echo", FMT_JSON | FMT_XML, h_echo, ROLE_PUBLIC, echo_params, "echo", 0},
+    {"POST", "/echo", FMT_JSON | FMT_XML, h_echo, ROLE_PUBLIC, echo_params, "echo", 0},
+    {"GET", "/items/{id}", 0, h_item, ROLE_PUBLIC, NULL, "item", 0},
+    {"GET", "/big", FMT_JSON | FMT_XML, h_big, ROLE_PUBLIC, NULL, "big", 0},
+    {"GET", "/conflict", FMT_JSON | FMT_XML, h_conflict, ROLE_PUBLIC, NULL, "409", 0},
+    {"GET", "/boom", 0, h_boom, ROLE_PUBLIC, NULL, "500", 0},
+    {"GET", "/file", 0, h_file, ROLE_PUBLIC, NULL, "fd", 0},
+    {"GET", "/slow", 0, h_slow, ROLE_PUBLIC, NULL, "slow", 0},
+    {"GET", "/admin", 0, h_echo, ROLE_ADMIN, NULL, "staff only", 0},
     {.method = NULL},
 };
 
@@ -148,7 +166,8 @@ static void start(struct app *app)
 	                          .max_body = MAX_BODY,
 	                          .max_uploads = 2,
 	                          .timeout_s = 5,
-	                          .quiet = 1};
+	                          .quiet = 1,
+	                          .generation = read_generation};
 	struct err e = {0};
 	cr_assert_eq(http_server_start(&cfg, routes, app, &srv, &e), 0, "%s", e.msg);
 	port = http_server_port(srv);
@@ -294,6 +313,34 @@ static void get_error(const char *target, int status, const char *needle)
 }
 
 /* ---- tests ---- */
+
+static int counted(const char *path)
+{
+	struct reply r;
+	get(path, NULL, &r);
+	cr_assert_eq(r.status, 200, "%s", r.raw.data);
+	json_t *j = body_json_of(&r);
+	int n = JI(j, "n");
+	json_decref(j);
+	done(&r);
+	return n;
+}
+
+Test(server, cached_get_until_the_generation_changes)
+{
+	int first = counted("/counted.json?a=1");
+	cr_assert_eq(counted("/counted.json?a=1"), first, "second GET served from the cache");
+	cr_assert_neq(counted("/counted.json?a=2"), first, "another query is another entry");
+	test_generation++;
+	int after = counted("/counted.json?a=1");
+	cr_assert_gt(after, first, "a write (new generation) makes the entry stale");
+	cr_assert_eq(counted("/counted.json?a=1"), after);
+	struct reply r;
+	get("/counted.xml?a=1", NULL, &r); /* XML is its own entry, and still well-formed */
+	cr_assert_eq(r.status, 200);
+	cr_assert_not_null(strstr(r.raw.data, "<n>"));
+	done(&r);
+}
 
 Test(server, get_with_query)
 {
