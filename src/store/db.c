@@ -18,6 +18,7 @@ int db_open(const char *url, struct db **out, struct err *e)
 	if (!url || !*url)
 		return err_set(e, ERR_INTERNAL,
 		               "no database given (a file path or postgresql://…)");
+	/* Issue 3: return db_pg_open(url, out, e) here; callers do not change. */
 	if (has_prefix(url, "postgresql://") || has_prefix(url, "postgres://"))
 		return err_set(e, ERR_UNSUPPORTED,
 		               "the PostgreSQL driver is not built yet; use a SQLite file path");

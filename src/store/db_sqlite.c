@@ -150,10 +150,12 @@ int db_sqlite_open(const char *path, struct db **out, struct err *e)
 	}
 	sqlite3_extended_result_codes(d->h, 1);
 	sqlite3_busy_timeout(d->h, BUSY_TIMEOUT_MS);
-	rc = configure(d->h, memory, e);
+	struct err cause;
+	err_clear(&cause);
+	rc = configure(d->h, memory, &cause);
 	if (rc) {
 		db_close(&d->base);
-		return rc;
+		return err_set(e, rc, "cannot open database %s: %s", path, cause.msg);
 	}
 	*out = &d->base;
 	return 0;

@@ -36,7 +36,7 @@ struct writer {
 	int inflight;
 	int stopping;
 	pthread_t thread;
-	struct db *db; /* used by the writer thread only */
+	struct db *db;               /* used by the writer thread only */
 	_Atomic uint64_t generation; /* bumped after every commit, before submitters wake */
 };
 
