@@ -40,8 +40,10 @@ void db_close(struct db *db);
 /* Runs SQL text that may hold several statements and no parameters (migrations). */
 int db_exec_script(struct db *db, const char *sql, struct err *e);
 
-/* Prepares (from a per-connection cache keyed by the sql text) and binds args.
- * The statement belongs to the connection: call db_done when finished stepping. */
+/* Prepares (from a per-connection cache of 256 statements keyed by the sql text) and binds
+ * args without copying them. The statement belongs to the connection: call db_done when
+ * finished stepping. The same SQL queried again while the first is still stepping gets a
+ * separate, uncached statement. */
 int db_query(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
 	     struct db_stmt **out, struct err *e);
 /* DB_ROW, DB_DONE, or a negative error (unique violations give ERR_CONFLICT). */
@@ -57,7 +59,8 @@ double db_col_real(struct db_stmt *st, int col);
 const char *db_col_text(struct db_stmt *st, int col);
 size_t db_col_bytes(struct db_stmt *st, int col);
 
-/* One-shot helpers: run a statement that returns no rows / one integer (e.g. RETURNING id). */
+/* One-shot helpers: db_run steps to the end; db_get_int reads the first row's first column
+ * (e.g. RETURNING id). */
 int db_run(struct db *db, const char *sql, const struct db_val *args, size_t nargs, struct err *e);
 /* *out is left unchanged and ERR_NOT_FOUND returned when there is no row. */
 int db_get_int(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
@@ -70,6 +73,7 @@ int db_commit(struct db *db, struct err *e);
 void db_rollback(struct db *db);
 int db_savepoint(struct db *db, const char *name, struct err *e);
 int db_release(struct db *db, const char *name, struct err *e);
+/* Undoes the savepoint's changes and releases it (no db_release afterwards). */
 void db_rollback_to(struct db *db, const char *name);
 
 /* The id of the last inserted row on this connection (prefer RETURNING in portable SQL). */
