@@ -195,45 +195,78 @@ static int check_contact(struct http_req *r, struct err *e)
 	return 0;
 }
 
+/* Lives in the request's arena: the writer fills ref/rc/err, then resumes the request. */
 struct file_job {
-	const struct case_report *report;
+	struct case_report report;
 	struct case_ref ref;
+	int rc;
+	struct err err;
+	struct http_req *req;
 };
 
 static int file_job_run(struct db *db, void *arg, struct err *e)
 {
 	struct file_job *j = arg;
-	return case_report_file(db, j->report, &j->ref, e);
+	return case_report_file(db, &j->report, &j->ref, e);
+}
+
+static void file_job_done(void *ctx, int rc, const struct err *e)
+{
+	struct file_job *j = ctx;
+	j->rc = rc;
+	if (rc < 0)
+		j->err = *e;
+	req_resume(j->req);
+}
+
+/* Runs once the report is durable (or failed): the Open311 answer. */
+static int post_complete(struct http_req *r, struct http_resp *w, struct err *e)
+{
+	struct file_job *j = r->ctx;
+	if (j->rc < 0) {
+		*e = j->err;
+		return j->rc;
+	}
+	w->status = 201;
+	w->json = json_pack("[{s:s, s:s, s:s, s:s}]", "service_request_id", j->ref.code, "token",
+			    j->ref.token, "service_notice", j->report.service_notice, "account_id",
+			    j->report.account_id);
+	w->xml_root = "service_requests";
+	return 0;
 }
 
 int open311_post_request(struct http_req *r, struct http_resp *w, struct err *e)
 {
+	(void)w; /* the answer comes from post_complete */
 	int rc = open311_check_jurisdiction(r, e);
 	struct db *db;
 	if (rc < 0 || (rc = app_db(r->app, &db, e)) < 0)
 		return rc;
-	struct case_report c = { .prefix = r->app->city_prefix, .now = r->now, .source = "open311",
-				  .roles = ROLE_PUBLIC };
-	if ((rc = apikey_check(db, req_str(r, "api_key"), &c.apikey_id, e)) < 0)
+	struct file_job *job = arena_alloc(r->arena, sizeof *job);
+	job->req = r;
+	struct case_report *cr = &job->report;
+	*cr = (struct case_report){ .prefix = r->app->city_prefix, .now = r->now,
+				    .source = "open311", .roles = ROLE_PUBLIC };
+	if ((rc = apikey_check(db, req_str(r, "api_key"), &cr->apikey_id, e)) < 0)
 		return rc;
 	struct category cat;
 	if ((rc = catalog_find(db, req_str(r, "service_code"), &cat, e)) < 0)
 		return rc;
-	c.category_id = cat.id;
+	cr->category_id = cat.id;
 
 	const struct param *lat = req_param(r, "lat"), *lon = req_param(r, "long");
 	if (!!lat != !!lon)
 		return err_set(e, ERR_BAD_REQUEST, "lat and long must be given together");
-	c.address = str_or_empty(r, "address_string");
-	c.address_id = str_or_empty(r, "address_id");
-	if (!lat && !*c.address && !*c.address_id)
+	cr->address = str_or_empty(r, "address_string");
+	cr->address_id = str_or_empty(r, "address_id");
+	if (!lat && !*cr->address && !*cr->address_id)
 		return err_set(e, ERR_BAD_REQUEST,
 			       "a location is required: lat and long, address_string or address_id");
 	if (lat) {
-		c.has_location = 1;
-		c.lat = lat->dval;
-		c.lon = lon->dval;
-		if ((rc = area_locate(db, c.lat, c.lon, &c.area_id, e)) < 0)
+		cr->has_location = 1;
+		cr->lat = lat->dval;
+		cr->lon = lon->dval;
+		if ((rc = area_locate(db, cr->lat, cr->lon, &cr->area_id, e)) < 0)
 			return rc;
 	}
 	if ((rc = check_contact(r, e)) < 0)
@@ -241,31 +274,31 @@ int open311_post_request(struct http_req *r, struct http_resp *w, struct err *e)
 	struct attr_def *defs;
 	size_t ndefs;
 	if ((rc = catalog_attributes(db, cat.id, r->arena, &defs, &ndefs, e)) < 0 ||
-	    (rc = collect_attributes(r, defs, ndefs, (struct case_attr_in **)&c.attrs, &c.nattrs, e)) < 0)
+	    (rc = collect_attributes(r, defs, ndefs, (struct case_attr_in **)&cr->attrs, &cr->nattrs, e)) < 0)
 		return rc;
-	c.description = str_or_empty(r, "description");
-	c.zipcode = str_or_empty(r, "zipcode");
-	c.media_url = str_or_empty(r, "media_url");
-	c.email = str_or_empty(r, "email");
-	c.phone = str_or_empty(r, "phone");
-	c.first_name = str_or_empty(r, "first_name");
-	c.last_name = str_or_empty(r, "last_name");
-	c.device_id = str_or_empty(r, "device_id");
-	c.account_id = str_or_empty(r, "account_id");
-	c.actor = arena_printf(r->arena, "apikey:%lld", (long long)c.apikey_id);
-	c.status_notes = "已受理，等待立案";
-	c.service_notice = cat.urgent ? arena_printf(r->arena, "急要件：%s，将优先处置", cat.name)
+	cr->description = str_or_empty(r, "description");
+	cr->zipcode = str_or_empty(r, "zipcode");
+	cr->media_url = str_or_empty(r, "media_url");
+	cr->email = str_or_empty(r, "email");
+	cr->phone = str_or_empty(r, "phone");
+	cr->first_name = str_or_empty(r, "first_name");
+	cr->last_name = str_or_empty(r, "last_name");
+	cr->device_id = str_or_empty(r, "device_id");
+	cr->account_id = str_or_empty(r, "account_id");
+	cr->actor = arena_printf(r->arena, "apikey:%lld", (long long)cr->apikey_id);
+	cr->status_notes = "已受理，等待立案";
+	cr->service_notice = cat.urgent ? arena_printf(r->arena, "急要件：%s，将优先处置", cat.name)
 				      : arena_printf(r->arena, "%s：立案后派遣责任单位处置", cat.name);
-	if ((rc = take_photo(r, &c, e)) < 0)
+	if ((rc = take_photo(r, cr, e)) < 0)
 		return rc;
 
-	struct file_job job = { .report = &c };
-	if ((rc = writer_submit(r->app->writer, file_job_run, &job, e)) < 0)
-		return rc;
-	w->status = 201;
-	w->json = json_pack("[{s:s, s:s, s:s, s:s}]", "service_request_id", job.ref.code, "token",
-			    job.ref.token, "service_notice", c.service_notice, "account_id",
-			    c.account_id);
-	w->xml_root = "service_requests";
-	return 0;
+	/* Parked, not blocked: the server thread serves others while the batch commits. */
+	r->ctx = job;
+	req_suspend(r, post_complete);
+	if ((rc = writer_enqueue(r->app->writer, file_job_run, job, file_job_done, job, e)) < 0) {
+		job->rc = rc;
+		job->err = *e;
+		req_resume(r);
+	}
+	return HTTP_SUSPENDED;
 }

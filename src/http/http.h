@@ -43,6 +43,7 @@ struct http_req {
 	const char *base_url;      /* "http://host:port" as the client addressed us (for absolute URLs) */
 	int64_t now;               /* unix seconds at arrival */
 	void *conn;                /* struct MHD_Connection *, for the http layer only */
+	void *ctx;                 /* a handler's own state across req_suspend and its completion */
 };
 
 /* Finds a parameter; NULL if absent. */
@@ -72,6 +73,16 @@ void resp_header(struct http_resp *w, const char *name, const char *value);
 /* A handler returns 0 and fills the response, or a negative err code with e set: the layer then
  * answers in the Open311 error shape ([{code, description}]) in the request's format. */
 typedef int (*http_handler)(struct http_req *r, struct http_resp *w, struct err *e);
+
+/* Work that finishes on another thread (the group-commit writer) must not hold a server
+ * thread while it waits. The handler calls req_suspend(r, complete) *before* handing the work
+ * off, then returns HTTP_SUSPENDED; the connection is parked. Whoever finishes the work calls
+ * req_resume(r) (any thread, exactly once); `complete` then runs on a server thread and fills
+ * the response as a handler would. The request and its arena stay valid throughout. */
+enum { HTTP_SUSPENDED = 1 };
+typedef http_handler http_complete;
+void req_suspend(struct http_req *r, http_complete complete);
+void req_resume(struct http_req *r);
 
 /* Declared parameters: the router validates them all before the handler runs. */
 enum param_type {

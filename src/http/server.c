@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,7 @@ enum req_state {
 	RS_HEADERS, /* request line seen, headers being read */
 	RS_BODY,    /* routed, reading the body */
 	RS_QUEUED,  /* a response is queued */
+	RS_SUSPENDED, /* the handler's work goes on elsewhere (req_suspend) until req_resume */
 };
 
 enum body_kind {
@@ -86,6 +88,11 @@ struct conn {
 	char *body;
 	size_t body_len, body_cap, body_seen;
 	int body_err; /* ERR_TOO_LARGE / ERR_UNSUPPORTED found while reading */
+	/* The response cache slot this request may fill (key NULL: not cacheable). */
+	const char *cache_key;
+	size_t cache_klen;
+	uint64_t cache_gen;
+	http_complete complete; /* set by req_suspend */
 };
 
 static long long usec_since(const struct timespec *t0)
@@ -320,21 +327,51 @@ static uint64_t generation(const struct http_server *s)
 	return s->cfg.generation ? s->cfg.generation(s->cfg.generation_ctx) : 0;
 }
 
+/* Queues what a handler (or its completion) produced: the response, or the error in the
+ * Open311 shape; fills the response cache when the route allows it. */
+static enum MHD_Result deliver(struct conn *c, struct MHD_Connection *mc, int rc,
+                               struct http_resp *w, struct err *e)
+{
+	struct http_req *r = &c->req;
+	if (rc < 0 || rc == HTTP_SUSPENDED) {
+		json_decref(w->json);
+		if (w->fd > 0)
+			close(w->fd);
+		if (rc == HTTP_SUSPENDED) /* suspended without req_suspend: a handler bug */
+			rc = err_set(e, ERR_INTERNAL, "handler suspended without req_suspend");
+		const char *msg = e->msg[0] ? e->msg : "error";
+		if (err_http_status(rc) == 500) { /* details are for the log, not the client */
+			fprintf(stderr, "http: %s %s: %s\n", r->method, r->path, msg);
+			msg = "internal server error";
+		}
+		return fail(c, mc, rc, msg, NULL);
+	}
+	c->state = RS_QUEUED;
+	struct resp_sent sent;
+	c->status = respond_queue(mc, r, w, &c->bufs, &sent);
+	if (c->cache_key && c->status == 200 && sent.cacheable) {
+		struct cache_meta meta = {sent.content_type, sent.gzip, sent.vary};
+		cache_put(c->srv->cache, c->cache_key, c->cache_klen, c->cache_gen,
+		          now_ms() + c->route->cache_ms, sent.body, sent.len, &meta);
+	}
+	return c->status < 0 ? MHD_NO : MHD_YES;
+}
+
 /* The whole request is in: parameters, validation, the handler, the response. */
 static enum MHD_Result finish(struct conn *c, struct MHD_Connection *mc)
 {
 	struct http_req *r = &c->req;
 	struct err e = {0};
-	const char *key = NULL;
-	size_t klen = 0;
-	/* Read before the handler runs: a write committed meanwhile makes the entry stale. */
-	uint64_t gen = 0;
+	c->cache_key = NULL;
+	/* The generation is read before the handler runs: a write committed meanwhile makes
+	 * the entry stale rather than hiding it. */
 	if (c->route->cache_ms && c->srv->cache && strcmp(r->method, "GET") == 0) {
-		key = cache_key(c, mc, &klen);
-		gen = generation(c->srv);
+		c->cache_key = cache_key(c, mc, &c->cache_klen);
+		c->cache_gen = generation(c->srv);
 		struct cache_meta meta;
 		buf_reset(&c->bufs.body);
-		if (cache_get(c->srv->cache, key, klen, gen, now_ms(), &c->bufs.body, &meta)) {
+		if (cache_get(c->srv->cache, c->cache_key, c->cache_klen, c->cache_gen, now_ms(),
+		              &c->bufs.body, &meta)) {
 			c->state = RS_QUEUED;
 			c->status = respond_queue_cached(mc, &c->bufs, meta.content_type, meta.gzip,
 			                                 meta.vary);
@@ -369,27 +406,36 @@ static enum MHD_Result finish(struct conn *c, struct MHD_Connection *mc)
 		return fail(c, mc, rc, e.msg, NULL);
 
 	struct http_resp w = {0};
+	c->complete = NULL;
 	rc = c->route->handler(r, &w, &e);
-	if (rc < 0) {
-		json_decref(w.json);
-		if (w.fd > 0)
-			close(w.fd);
-		const char *msg = e.msg[0] ? e.msg : "error";
-		if (err_http_status(rc) == 500) { /* details are for the log, not the client */
-			fprintf(stderr, "http: %s %s: %s\n", r->method, r->path, msg);
-			msg = "internal server error";
-		}
-		return fail(c, mc, rc, msg, NULL);
+	if (rc == HTTP_SUSPENDED && c->complete) {
+		c->state = RS_SUSPENDED; /* req_suspend parked the connection already */
+		return MHD_YES;
 	}
-	c->state = RS_QUEUED;
-	struct resp_sent sent;
-	c->status = respond_queue(mc, r, &w, &c->bufs, &sent);
-	if (key && c->status == 200 && sent.cacheable) {
-		struct cache_meta meta = {sent.content_type, sent.gzip, sent.vary};
-		cache_put(c->srv->cache, key, klen, gen, now_ms() + c->route->cache_ms, sent.body,
-		          sent.len, &meta);
-	}
-	return c->status < 0 ? MHD_NO : MHD_YES;
+	return deliver(c, mc, rc, &w, &e);
+}
+
+/* Resumed after req_resume: the handler's completion fills the response. */
+static enum MHD_Result resumed(struct conn *c, struct MHD_Connection *mc)
+{
+	struct err e = {0};
+	struct http_resp w = {0};
+	http_complete complete = c->complete;
+	c->complete = NULL;
+	int rc = complete(&c->req, &w, &e);
+	return deliver(c, mc, rc, &w, &e);
+}
+
+void req_suspend(struct http_req *r, http_complete complete)
+{
+	struct conn *c = (struct conn *)((char *)r - offsetof(struct conn, req));
+	c->complete = complete;
+	MHD_suspend_connection(r->conn);
+}
+
+void req_resume(struct http_req *r)
+{
+	MHD_resume_connection(r->conn);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
@@ -413,6 +459,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 	case RS_QUEUED: /* answered early; whatever body still comes is dropped */
 		*upload_size = 0;
 		return MHD_YES;
+	case RS_SUSPENDED:
+		return resumed(c, mc);
 	case RS_IDLE:
 		break;
 	}
@@ -461,7 +509,7 @@ int http_server_start(const struct http_config *cfg, const struct route *routes,
 	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->port)};
 	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_port = sin.sin_port};
 	const struct sockaddr *sa;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
 	if (inet_pton(AF_INET, addr, &sin.sin_addr) == 1) {
 		sa = (const struct sockaddr *)&sin;
 	} else if (inet_pton(AF_INET6, addr, &sin6.sin6_addr) == 1) {

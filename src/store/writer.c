@@ -15,9 +15,12 @@
 /* Bounds a batch, so one commit (and the latency of its first job) stays short. */
 enum { WRITER_BATCH = 256 };
 
-/* Lives on the submitting thread's stack until it is woken. */
+/* A waiting submitter's job lives on its stack until it is woken; a queued (writer_enqueue)
+ * job is malloc'd and freed by the writer after its done callback. */
 struct job {
 	write_fn fn;
+	write_done_fn done_fn; /* NULL for writer_submit */
+	void *done_ctx;
 	void *arg;
 	int rc;
 	struct err err;
@@ -126,6 +129,11 @@ static void *writer_main(void *arg)
 		pthread_mutex_lock(&w->mu);
 		for (struct job *j = batch, *next; j; j = next) {
 			next = j->next; /* j may be gone once woken */
+			if (j->done_fn) {
+				j->done_fn(j->done_ctx, j->rc, &j->err);
+				free(j);
+				continue;
+			}
 			j->done = 1;
 			pthread_cond_signal(&j->cond);
 		}
@@ -201,6 +209,30 @@ int writer_submit(struct writer *w, write_fn fn, void *arg, struct err *e)
 			*e = j.err;
 		return j.rc;
 	}
+	return 0;
+}
+
+int writer_enqueue(struct writer *w, write_fn fn, void *arg, write_done_fn done, void *ctx,
+                   struct err *e)
+{
+	struct job *j = calloc(1, sizeof *j);
+	if (!j)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	j->fn = fn;
+	j->arg = arg;
+	j->done_fn = done;
+	j->done_ctx = ctx;
+	pthread_mutex_lock(&w->mu);
+	if (w->stopping) {
+		pthread_mutex_unlock(&w->mu);
+		free(j);
+		return err_set(e, ERR_UNAVAILABLE, "the writer is shutting down");
+	}
+	struct job **link = w->tail ? &w->tail->next : &w->head;
+	*link = j;
+	w->tail = j;
+	pthread_cond_signal(&w->work);
+	pthread_mutex_unlock(&w->mu);
 	return 0;
 }
 

@@ -19,6 +19,14 @@ typedef int (*write_fn)(struct db *db, void *arg, struct err *e);
 int writer_start(const char *db_url, struct writer **out, struct err *e);
 /* Blocks until the job is committed (0) or failed (the job's or the commit's error). */
 int writer_submit(struct writer *w, write_fn fn, void *arg, struct err *e);
+/* Called on the writer thread once the job's batch has committed (rc 0: durable) or failed
+ * (rc < 0, e says why). Keep it short; it must not submit or enqueue. */
+typedef void (*write_done_fn)(void *ctx, int rc, const struct err *e);
+/* Queues a job without waiting for it: for servers that park the request meanwhile instead
+ * of holding a thread. 0 when queued (done will be called exactly once), else an error and
+ * done is never called. */
+int writer_enqueue(struct writer *w, write_fn fn, void *arg, write_done_fn done, void *ctx,
+                   struct err *e);
 /* A counter that changes after every batch commits (w is a struct writer *; void so it fits
  * http_config.generation). Cached reads built before a change are stale. */
 uint64_t writer_generation(void *w);
