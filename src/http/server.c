@@ -53,6 +53,8 @@ struct http_server {
 	char fallback_base[96]; /* "http://addr:port" for requests without a usable Host */
 	int port;
 	atomic_int inflight; /* requests between on_uri and on_completed */
+	atomic_int stopping; /* set by http_server_stop: requests that start now get a 503 */
+	atomic_int suspended; /* parked by req_suspend, not yet resumed */
 	struct http_cache *cache;
 };
 
@@ -292,6 +294,11 @@ static enum MHD_Result begin(struct conn *c, struct MHD_Connection *mc, const ch
 
 	struct err e = {0};
 	char allow[ROUTER_ALLOW_MAX];
+	/* inflight was raised in on_uri before this load; http_server_stop sets stopping before
+	 * it reads inflight: so either it waits for this request or this request sees stopping,
+	 * and nothing can park a connection after the daemon is gone. */
+	if (atomic_load(&s->stopping))
+		return fail(c, mc, ERR_UNAVAILABLE, "the server is shutting down; please retry", NULL);
 	int rc = router_match(s->routes, r, c->uri, c->path_len, &c->route, allow, &e);
 	if (rc == 0)
 		rc = router_authorize(c->route, r, &e);
@@ -422,6 +429,7 @@ static enum MHD_Result resumed(struct conn *c, struct MHD_Connection *mc)
 	struct http_resp w = {0};
 	http_complete complete = c->complete;
 	c->complete = NULL;
+	atomic_fetch_sub(&c->srv->suspended, 1);
 	int rc = complete(&c->req, &w, &e);
 	return deliver(c, mc, rc, &w, &e);
 }
@@ -430,6 +438,7 @@ void req_suspend(struct http_req *r, http_complete complete)
 {
 	struct conn *c = (struct conn *)((char *)r - offsetof(struct conn, req));
 	c->complete = complete;
+	atomic_fetch_add(&c->srv->suspended, 1);
 	MHD_suspend_connection(r->conn);
 }
 
@@ -544,6 +553,8 @@ int http_server_start(const struct http_config *cfg, const struct route *routes,
 		return err_set(e, ERR_INTERNAL, "out of memory");
 	}
 	atomic_init(&s->inflight, 0);
+	atomic_init(&s->stopping, 0);
+	atomic_init(&s->suspended, 0);
 	if (!s->cfg.quiet)
 		flags |= MHD_USE_ERROR_LOG;
 	pthread_once(&xml_once, xml_init); /* libxml2 wants this once before threads use it */
@@ -581,10 +592,15 @@ void http_server_stop(struct http_server *s)
 {
 	if (!s)
 		return;
+	atomic_store(&s->stopping, 1);
 	MHD_socket ls = MHD_quiesce_daemon(s->d);
 	/* In-flight requests get to finish; idle keep-alive connections do not hold us up. */
 	struct timespec tick = {.tv_sec = 0, .tv_nsec = 10 * 1000 * 1000};
-	for (int waited = 0; atomic_load(&s->inflight) > 0 && waited < STOP_WAIT_MS; waited += 10)
+	/* A parked request always comes back (its writer commits or fails), and libmicrohttpd
+	 * cannot stop with one parked: for those the wait has no limit. */
+	for (int waited = 0;
+	     (atomic_load(&s->inflight) > 0 && waited < STOP_WAIT_MS) || atomic_load(&s->suspended) > 0;
+	     waited += 10)
 		nanosleep(&tick, NULL);
 	MHD_stop_daemon(s->d);
 	if (ls != MHD_INVALID_SOCKET)

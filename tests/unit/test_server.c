@@ -113,6 +113,40 @@ static int h_slow(struct http_req *r, struct http_resp *w, struct err *e)
 	return 0;
 }
 
+/* A handler whose work finishes on another thread, like a POST waiting for the writer. */
+static int deferred_complete(struct http_req *r, struct http_resp *w, struct err *e)
+{
+	(void)e;
+	w->content_type = "text/plain; charset=utf-8";
+	w->body = r->ctx;
+	w->body_len = strlen(r->ctx);
+	return 0;
+}
+
+static void *deferred_worker(void *arg)
+{
+	struct http_req *r = arg;
+	struct timespec t = {.tv_sec = 0, .tv_nsec = 300 * 1000 * 1000};
+	nanosleep(&t, NULL);
+	r->ctx = "resumed";
+	req_resume(r);
+	return NULL;
+}
+
+static int h_deferred(struct http_req *r, struct http_resp *w, struct err *e)
+{
+	(void)w, (void)e;
+	pthread_t t;
+	req_suspend(r, deferred_complete);
+	if (pthread_create(&t, NULL, deferred_worker, r) != 0) {
+		r->ctx = "no thread"; /* the test then fails on the body */
+		req_resume(r);
+		return HTTP_SUSPENDED;
+	}
+	pthread_detach(t);
+	return HTTP_SUSPENDED;
+}
+
 static const struct param_spec echo_params[] = {
     {.name = "q", .type = PT_STRING, .max_len = 100},
     {.name = "n", .type = PT_INT, .min = 0, .max = 1000},
@@ -148,6 +182,7 @@ static const struct route routes[] = {
     {"GET", "/boom", 0, h_boom, ROLE_PUBLIC, NULL, "500", 0},
     {"GET", "/file", 0, h_file, ROLE_PUBLIC, NULL, "fd", 0},
     {"GET", "/slow", 0, h_slow, ROLE_PUBLIC, NULL, "slow", 0},
+    {"GET", "/deferred", 0, h_deferred, ROLE_PUBLIC, NULL, "deferred", 0},
     {"GET", "/admin", 0, h_echo, ROLE_ADMIN, NULL, "staff only", 0},
     {.method = NULL},
 };
@@ -774,6 +809,36 @@ Test(server, graceful_stop_finishes_in_flight)
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	cr_assert_neq(connect(s, (struct sockaddr *)&a, sizeof a), 0);
 	close(s);
+}
+
+static void *deferred_client(void *arg)
+{
+	get("/deferred", NULL, arg);
+	return NULL;
+}
+
+Test(server, suspended_request_resumes_from_another_thread)
+{
+	struct reply r;
+	get("/deferred", NULL, &r);
+	cr_assert_eq(r.status, 200, "%s", r.raw.data);
+	cr_assert_str_eq(r.body, "resumed");
+	done(&r);
+}
+
+Test(server, graceful_stop_waits_for_parked_requests)
+{
+	struct reply r;
+	pthread_t t;
+	cr_assert_eq(pthread_create(&t, NULL, deferred_client, &r), 0);
+	struct timespec wait = {.tv_sec = 0, .tv_nsec = 100 * 1000 * 1000};
+	nanosleep(&wait, NULL); /* the request is parked now */
+	http_server_stop(srv);
+	srv = NULL;
+	pthread_join(t, NULL);
+	cr_assert_eq(r.status, 200, "%s", r.raw.data);
+	cr_assert_str_eq(r.body, "resumed");
+	done(&r);
 }
 
 Test(server, log_line_format)
