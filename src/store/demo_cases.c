@@ -37,12 +37,13 @@ static const char *const remarks[] = {
 struct demo_category {
 	int64_t id, unit_id;
 	char name[128];
+	int part; /* 部件 (a facility) rather than 事件 (an event) */
 };
 
 static int load_categories(struct db *db, struct demo_category **out, size_t *n, struct err *e)
 {
 	struct db_stmt *st;
-	int rc = db_query(db, "SELECT id, COALESCE(default_unit_id, 0), name FROM category"
+	int rc = db_query(db, "SELECT id, COALESCE(default_unit_id, 0), name, kind FROM category"
 			      " WHERE active = 1 ORDER BY id", NULL, 0, &st, e);
 	if (rc < 0)
 		return rc;
@@ -65,6 +66,7 @@ static int load_categories(struct db *db, struct demo_category **out, size_t *n,
 		c[*n].id = db_col_int(st, 0);
 		c[*n].unit_id = db_col_int(st, 1);
 		snprintf(c[*n].name, sizeof c[*n].name, "%s", db_col_text(st, 2));
+		c[*n].part = strcmp(db_col_text(st, 3), "part") == 0;
 		(*n)++;
 	}
 	db_done(st);
@@ -120,8 +122,11 @@ int demo_cases_create(struct db *db, int n, int64_t now, const char *prefix, str
 		const struct demo_category *cat = &cats[demo_rand() % ncats];
 		const char *place = places[demo_rand() % (sizeof places / sizeof places[0])];
 		char desc[512], addr[128];
-		snprintf(desc, sizeof desc, "%s附近发现%s问题，%s。", place, cat->name,
-			 remarks[demo_rand() % (sizeof remarks / sizeof remarks[0])]);
+		const char *remark = remarks[demo_rand() % (sizeof remarks / sizeof remarks[0])];
+		if (cat->part)
+			snprintf(desc, sizeof desc, "%s附近的%s损坏或缺失，%s。", place, cat->name, remark);
+		else
+			snprintf(desc, sizeof desc, "%s附近发现%s现象，%s。", place, cat->name, remark);
 		snprintf(addr, sizeof addr, "大连市%s%u号附近", place, 1 + demo_rand() % 300);
 		/* Around the city centre, most cases in the central districts. */
 		double lat = demo_uniform(38.86, 39.02), lon = demo_uniform(121.52, 121.70);
