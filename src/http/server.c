@@ -108,6 +108,12 @@ static void request_end(struct conn *c)
 {
 	if (c->state == RS_IDLE)
 		return;
+	/* Resumed, but the client had gone: libmicrohttpd completes the request without calling
+	 * the handler again, so the parked count comes down here. */
+	if (c->complete) {
+		c->complete = NULL;
+		atomic_fetch_sub(&c->srv->suspended, 1);
+	}
 	if (!c->srv->cfg.quiet)
 		reqlog_write(c->req.method, c->uri, c->path_len, c->status, usec_since(&c->t0));
 	arena_free(&c->arena);

@@ -841,6 +841,20 @@ Test(server, graceful_stop_waits_for_parked_requests)
 	done(&r);
 }
 
+/* A client that leaves while its request is parked does not hold the stop (the case wrk
+ * triggers is tests/http/shutdown.test.mjs). */
+Test(server, stop_after_a_parked_client_went_away)
+{
+	int s = dial();
+	static const char req[] = "GET /deferred HTTP/1.1\r\nHost: x\r\n\r\n";
+	send_all(s, req, strlen(req));
+	close(s); /* the request and the end of the stream arrive together, as wrk's last ones do */
+	struct timespec t = {.tv_sec = 0, .tv_nsec = 500 * 1000 * 1000};
+	nanosleep(&t, NULL); /* the worker resumed it meanwhile (after 300 ms) */
+	http_server_stop(srv); /* hung here before the fix */
+	srv = NULL;
+}
+
 Test(server, log_line_format)
 {
 	int p[2];
