@@ -23,28 +23,35 @@ enum {
 };
 
 const struct param_spec open311_post_params[] = {
-	{ .name = "api_key", .type = PT_STRING, .max_len = 100, /* missing → 403, as Open311 says */
-	  .description = "Key issued with `wenming apikey create`" },
-	{ .name = "jurisdiction_id", .type = PT_STRING, .max_len = 100 },
-	{ .name = "service_code", .type = PT_STRING, .flags = PF_REQUIRED, .max_len = 16 },
-	{ .name = "lat", .type = PT_DOUBLE, .min = -90, .max = 90 },
-	{ .name = "long", .type = PT_DOUBLE, .min = -180, .max = 180 },
-	{ .name = "address_string", .type = PT_STRING, .max_len = 600 },
-	{ .name = "address_id", .type = PT_STRING, .max_len = 100 },
-	{ .name = "zipcode", .type = PT_STRING, .max_len = 12 },
-	{ .name = "email", .type = PT_STRING, .max_len = 254 },
-	{ .name = "device_id", .type = PT_STRING, .max_len = 200 },
-	{ .name = "account_id", .type = PT_STRING, .max_len = 200 },
-	{ .name = "first_name", .type = PT_STRING, .max_len = 100 },
-	{ .name = "last_name", .type = PT_STRING, .max_len = 100 },
-	{ .name = "phone", .type = PT_STRING, .max_len = 32 },
-	{ .name = "description", .type = PT_TEXT, .max_len = DESCRIPTION_MAX_CHARS * 4 },
-	{ .name = "media_url", .type = PT_URL, .max_len = 2000 },
-	{ .name = "media", .type = PT_FILE, .max_len = PHOTO_MAX_BYTES,
-	  .description = "A photo: JPEG, PNG or WebP" },
-	{ .name = "attribute[", .type = PT_TEXT, .flags = PF_PREFIX | PF_MULTI, .max_len = 4000,
-	  .description = "attribute[CODE]=value; attribute[CODE][]=key for multivaluelist" },
-	{ .name = NULL },
+    {.name = "api_key",
+     .type = PT_STRING,
+     .max_len = 100, /* missing → 403, as Open311 says */
+     .description = "Key issued with `wenming apikey create`"},
+    {.name = "jurisdiction_id", .type = PT_STRING, .max_len = 100},
+    {.name = "service_code", .type = PT_STRING, .flags = PF_REQUIRED, .max_len = 16},
+    {.name = "lat", .type = PT_DOUBLE, .min = -90, .max = 90},
+    {.name = "long", .type = PT_DOUBLE, .min = -180, .max = 180},
+    {.name = "address_string", .type = PT_STRING, .max_len = 600},
+    {.name = "address_id", .type = PT_STRING, .max_len = 100},
+    {.name = "zipcode", .type = PT_STRING, .max_len = 12},
+    {.name = "email", .type = PT_STRING, .max_len = 254},
+    {.name = "device_id", .type = PT_STRING, .max_len = 200},
+    {.name = "account_id", .type = PT_STRING, .max_len = 200},
+    {.name = "first_name", .type = PT_STRING, .max_len = 100},
+    {.name = "last_name", .type = PT_STRING, .max_len = 100},
+    {.name = "phone", .type = PT_STRING, .max_len = 32},
+    {.name = "description", .type = PT_TEXT, .max_len = DESCRIPTION_MAX_CHARS * 4},
+    {.name = "media_url", .type = PT_URL, .max_len = 2000},
+    {.name = "media",
+     .type = PT_FILE,
+     .max_len = PHOTO_MAX_BYTES,
+     .description = "A photo: JPEG, PNG or WebP"},
+    {.name = "attribute[",
+     .type = PT_TEXT,
+     .flags = PF_PREFIX | PF_MULTI,
+     .max_len = 4000,
+     .description = "attribute[CODE]=value; attribute[CODE][]=key for multivaluelist"},
+    {.name = NULL},
 };
 
 static const char *str_or_empty(const struct http_req *r, const char *name)
@@ -77,31 +84,34 @@ static int check_attr_value(const struct attr_def *d, const char *v, struct err 
 		char *end;
 		double x = strtod(v, &end);
 		if (!*v || *end || x != x || x > 1e15 || x < -1e15)
-			return err_set(e, ERR_BAD_REQUEST, "attribute[%s] must be a number", d->code);
+			return err_set(e, ERR_BAD_REQUEST, "attribute[%s] must be a number",
+			               d->code);
 	} else if (strcmp(t, "datetime") == 0) {
 		int64_t ts;
 		if (time_parse_iso8601(v, TZ_SHANGHAI, &ts) < 0)
-			return err_set(e, ERR_BAD_REQUEST,
-				       "attribute[%s] must be a W3C date-time, e.g. 2026-11-25T09:30:00+08:00",
-				       d->code);
+			return err_set(
+			    e, ERR_BAD_REQUEST,
+			    "attribute[%s] must be a W3C date-time, e.g. 2026-11-25T09:30:00+08:00",
+			    d->code);
 	} else if (strcmp(t, "singlevaluelist") == 0 || strcmp(t, "multivaluelist") == 0) {
 		if (!key_allowed(d, v))
-			return err_set(e, ERR_BAD_REQUEST, "attribute[%s]: '%s' is not one of its values",
-				       d->code, v);
+			return err_set(e, ERR_BAD_REQUEST,
+			               "attribute[%s]: '%s' is not one of its values", d->code, v);
 	} else if (strcmp(t, "string") == 0) {
 		if (utf8_has_controls(v, strlen(v), false) || utf8_length(v, strlen(v)) > 500)
 			return err_set(e, ERR_BAD_REQUEST,
-				       "attribute[%s] must be one line of at most 500 characters", d->code);
+			               "attribute[%s] must be one line of at most 500 characters",
+			               d->code);
 	} else if (utf8_length(v, strlen(v)) > 4000) {
 		return err_set(e, ERR_BAD_REQUEST, "attribute[%s] is longer than 4000 characters",
-			       d->code);
+		               d->code);
 	}
 	return 0;
 }
 
 /* Collects attribute[CODE] / attribute[CODE][] parameters against the service's definitions. */
 static int collect_attributes(struct http_req *r, const struct attr_def *defs, size_t ndefs,
-			      struct case_attr_in **out, size_t *nout, struct err *e)
+                              struct case_attr_in **out, size_t *nout, struct err *e)
 {
 	struct case_attr_in *attrs = arena_alloc(r->arena, ATTRIBUTES_MAX * sizeof *attrs);
 	size_t n = 0;
@@ -112,14 +122,17 @@ static int collect_attributes(struct http_req *r, const struct attr_def *defs, s
 		const char *code = p->name + 10;
 		const char *close = strchr(code, ']');
 		if (!close || close == code)
-			return err_set(e, ERR_BAD_REQUEST, "malformed parameter name '%s'", p->name);
+			return err_set(e, ERR_BAD_REQUEST, "malformed parameter name '%s'",
+			               p->name);
 		int multi = strcmp(close, "][]") == 0;
 		if (!multi && strcmp(close, "]") != 0)
-			return err_set(e, ERR_BAD_REQUEST, "malformed parameter name '%s'", p->name);
+			return err_set(e, ERR_BAD_REQUEST, "malformed parameter name '%s'",
+			               p->name);
 		char *c = arena_strndup(r->arena, code, (size_t)(close - code));
 		const struct attr_def *d = find_attr(defs, ndefs, c);
 		if (!d)
-			return err_set(e, ERR_BAD_REQUEST, "attribute '%s' is not defined for this service", c);
+			return err_set(e, ERR_BAD_REQUEST,
+			               "attribute '%s' is not defined for this service", c);
 		size_t idx = (size_t)(d - defs);
 		int is_multi = strcmp(d->datatype, "multivaluelist") == 0;
 		if (seen[idx] && !is_multi)
@@ -137,15 +150,15 @@ static int collect_attributes(struct http_req *r, const struct attr_def *defs, s
 			return rc;
 		if (n == ATTRIBUTES_MAX)
 			return err_set(e, ERR_BAD_REQUEST, "too many attribute values (max %d)",
-				       ATTRIBUTES_MAX);
+			               ATTRIBUTES_MAX);
 		attrs[n].code = c;
 		attrs[n].value = p->value;
 		n++;
 	}
 	for (size_t i = 0; i < ndefs; i++) {
 		if (defs[i].required && !seen[i])
-			return err_set(e, ERR_BAD_REQUEST, "attribute[%s] is required for this service",
-				       defs[i].code);
+			return err_set(e, ERR_BAD_REQUEST,
+			               "attribute[%s] is required for this service", defs[i].code);
 	}
 	*out = attrs;
 	*nout = n;
@@ -168,7 +181,7 @@ static int take_photo(struct http_req *r, struct case_report *c, struct err *e)
 	size_t n = media_strip(k, copy, p->len);
 	if (n == 0)
 		return err_set(e, ERR_UNSUPPORTED, "media is not a well-formed %s image",
-			       media_ext(k));
+		               media_ext(k));
 	char *sha = arena_alloc(r->arena, 65);
 	int rc = media_save(r->app->media_dir, k, copy, n, sha, e);
 	if (rc < 0)
@@ -186,12 +199,13 @@ static int check_contact(struct http_req *r, struct err *e)
 		return err_set(e, ERR_BAD_REQUEST, "email is not a valid address");
 	const char *phone = req_str(r, "phone");
 	if (phone && *phone && !validate_phone(phone, strlen(phone), NULL))
-		return err_set(e, ERR_BAD_REQUEST,
-			       "phone must be a mainland mobile or landline number, e.g. 13800138000");
+		return err_set(
+		    e, ERR_BAD_REQUEST,
+		    "phone must be a mainland mobile or landline number, e.g. 13800138000");
 	const char *d = str_or_empty(r, "description");
 	if (utf8_length(d, strlen(d)) > DESCRIPTION_MAX_CHARS)
 		return err_set(e, ERR_BAD_REQUEST, "description is longer than %d characters",
-			       DESCRIPTION_MAX_CHARS);
+		               DESCRIPTION_MAX_CHARS);
 	return 0;
 }
 
@@ -229,8 +243,8 @@ static int post_complete(struct http_req *r, struct http_resp *w, struct err *e)
 	}
 	w->status = 201;
 	w->json = json_pack("[{s:s, s:s, s:s, s:s}]", "service_request_id", j->ref.code, "token",
-			    j->ref.token, "service_notice", j->report.service_notice, "account_id",
-			    j->report.account_id);
+	                    j->ref.token, "service_notice", j->report.service_notice, "account_id",
+	                    j->report.account_id);
 	w->xml_root = "service_requests";
 	return 0;
 }
@@ -245,8 +259,10 @@ int open311_post_request(struct http_req *r, struct http_resp *w, struct err *e)
 	struct file_job *job = arena_alloc(r->arena, sizeof *job);
 	job->req = r;
 	struct case_report *cr = &job->report;
-	*cr = (struct case_report){ .prefix = r->app->city_prefix, .now = r->now,
-				    .source = "open311", .roles = ROLE_PUBLIC };
+	*cr = (struct case_report){.prefix = r->app->city_prefix,
+	                           .now = r->now,
+	                           .source = "open311",
+	                           .roles = ROLE_PUBLIC};
 	if ((rc = apikey_check(db, req_str(r, "api_key"), &cr->apikey_id, e)) < 0)
 		return rc;
 	struct category cat;
@@ -260,8 +276,9 @@ int open311_post_request(struct http_req *r, struct http_resp *w, struct err *e)
 	cr->address = str_or_empty(r, "address_string");
 	cr->address_id = str_or_empty(r, "address_id");
 	if (!lat && !*cr->address && !*cr->address_id)
-		return err_set(e, ERR_BAD_REQUEST,
-			       "a location is required: lat and long, address_string or address_id");
+		return err_set(
+		    e, ERR_BAD_REQUEST,
+		    "a location is required: lat and long, address_string or address_id");
 	if (lat) {
 		cr->has_location = 1;
 		cr->lat = lat->dval;
@@ -274,7 +291,8 @@ int open311_post_request(struct http_req *r, struct http_resp *w, struct err *e)
 	struct attr_def *defs;
 	size_t ndefs;
 	if ((rc = catalog_attributes(db, cat.id, r->arena, &defs, &ndefs, e)) < 0 ||
-	    (rc = collect_attributes(r, defs, ndefs, (struct case_attr_in **)&cr->attrs, &cr->nattrs, e)) < 0)
+	    (rc = collect_attributes(r, defs, ndefs, (struct case_attr_in **)&cr->attrs,
+	                             &cr->nattrs, e)) < 0)
 		return rc;
 	cr->description = str_or_empty(r, "description");
 	cr->zipcode = str_or_empty(r, "zipcode");
@@ -287,8 +305,9 @@ int open311_post_request(struct http_req *r, struct http_resp *w, struct err *e)
 	cr->account_id = str_or_empty(r, "account_id");
 	cr->actor = arena_printf(r->arena, "apikey:%lld", (long long)cr->apikey_id);
 	cr->status_notes = "已受理，等待立案";
-	cr->service_notice = cat.urgent ? arena_printf(r->arena, "急要件：%s，将优先处置", cat.name)
-				      : arena_printf(r->arena, "%s：立案后派遣责任单位处置", cat.name);
+	cr->service_notice = cat.urgent
+	                         ? arena_printf(r->arena, "急要件：%s，将优先处置", cat.name)
+	                         : arena_printf(r->arena, "%s：立案后派遣责任单位处置", cat.name);
 	if ((rc = take_photo(r, cr, e)) < 0)
 		return rc;
 

@@ -7,28 +7,34 @@
 #include "store/case_store.h"
 
 enum {
-	WINDOW_DAYS = 90,        /* Open311: a date range spans at most 90 days */
+	WINDOW_DAYS = 90,         /* Open311: a date range spans at most 90 days */
 	PAGE_SIZE_DEFAULT = 1000, /* Open311: up to 1000 requests by default */
 	LIST_MAX = 100,
 };
 
-static const char *const status_values[] = { "open", "closed", NULL };
+static const char *const status_values[] = {"open", "closed", NULL};
 
 const struct param_spec open311_query_params[] = {
-	{ .name = "jurisdiction_id", .type = PT_STRING, .max_len = 100 },
-	{ .name = "service_request_id", .type = PT_LIST, .max_len = TRACKING_MAX, .max = LIST_MAX,
-	  .description = "Comma-separated tracking codes; when given, other filters are ignored" },
-	{ .name = "service_code", .type = PT_LIST, .max_len = 16, .max = LIST_MAX },
-	{ .name = "start_date", .type = PT_DATETIME },
-	{ .name = "end_date", .type = PT_DATETIME },
-	{ .name = "status", .type = PT_LIST, .max_len = 6, .max = 2, .values = status_values },
-	{ .name = "lat", .type = PT_DOUBLE, .min = -90, .max = 90 },
-	{ .name = "long", .type = PT_DOUBLE, .min = -180, .max = 180 },
-	{ .name = "radius", .type = PT_DOUBLE, .min = 1, .max = 50000,
-	  .description = "Metres around lat/long (extension); default 1000" },
-	{ .name = "page", .type = PT_INT, .min = 1, .max = 1000000 },
-	{ .name = "page_size", .type = PT_INT, .min = 1, .max = 1000 },
-	{ .name = NULL },
+    {.name = "jurisdiction_id", .type = PT_STRING, .max_len = 100},
+    {.name = "service_request_id",
+     .type = PT_LIST,
+     .max_len = TRACKING_MAX,
+     .max = LIST_MAX,
+     .description = "Comma-separated tracking codes; when given, other filters are ignored"},
+    {.name = "service_code", .type = PT_LIST, .max_len = 16, .max = LIST_MAX},
+    {.name = "start_date", .type = PT_DATETIME},
+    {.name = "end_date", .type = PT_DATETIME},
+    {.name = "status", .type = PT_LIST, .max_len = 6, .max = 2, .values = status_values},
+    {.name = "lat", .type = PT_DOUBLE, .min = -90, .max = 90},
+    {.name = "long", .type = PT_DOUBLE, .min = -180, .max = 180},
+    {.name = "radius",
+     .type = PT_DOUBLE,
+     .min = 1,
+     .max = 50000,
+     .description = "Metres around lat/long (extension); default 1000"},
+    {.name = "page", .type = PT_INT, .min = 1, .max = 1000000},
+    {.name = "page_size", .type = PT_INT, .min = 1, .max = 1000},
+    {.name = NULL},
 };
 
 /* Splits a validated comma list into an arena array. */
@@ -97,8 +103,9 @@ static int parse_dates(struct http_req *r, struct case_query *q, struct err *e)
 		if (q->start > q->end)
 			return err_set(e, ERR_BAD_REQUEST, "start_date is after end_date");
 		if (q->end - q->start > window)
-			return err_set(e, ERR_BAD_REQUEST, "start_date to end_date spans more than %d days",
-				       WINDOW_DAYS);
+			return err_set(e, ERR_BAD_REQUEST,
+			               "start_date to end_date spans more than %d days",
+			               WINDOW_DAYS);
 	} else if (s) {
 		q->start = s->ival;
 		q->end = s->ival + window;
@@ -106,7 +113,8 @@ static int parse_dates(struct http_req *r, struct case_query *q, struct err *e)
 		q->end = t->ival;
 		q->start = t->ival - window;
 	} else {
-		q->end = r->now + 86400; /* a report filed a moment ago on a skewed clock still shows */
+		q->end =
+		    r->now + 86400; /* a report filed a moment ago on a skewed clock still shows */
 		q->start = r->now - window;
 	}
 	return 0;
@@ -117,7 +125,7 @@ int open311_get_requests(struct http_req *r, struct http_resp *w, struct err *e)
 	int rc = open311_check_jurisdiction(r, e);
 	if (rc < 0)
 		return rc;
-	struct case_query q = { .limit = PAGE_SIZE_DEFAULT };
+	struct case_query q = {.limit = PAGE_SIZE_DEFAULT};
 	const char *ids = req_str(r, "service_request_id");
 	if (ids) {
 		q.codes = normalize_codes(r, split_list(r, ids, &q.ncodes), &q.ncodes);
@@ -144,11 +152,12 @@ int open311_get_requests(struct http_req *r, struct http_resp *w, struct err *e)
 			else if (strcmp(st[i], "closed") == 0)
 				q.closed = 1;
 			else
-				return err_set(e, ERR_BAD_REQUEST, "status must be open, closed or both");
+				return err_set(e, ERR_BAD_REQUEST,
+				               "status must be open, closed or both");
 		}
 	}
 	const struct param *lat = req_param(r, "lat"), *lon = req_param(r, "long"),
-			   *radius = req_param(r, "radius");
+	                   *radius = req_param(r, "radius");
 	if (!!lat != !!lon)
 		return err_set(e, ERR_BAD_REQUEST, "lat and long must be given together");
 	if (radius && !lat)
@@ -174,15 +183,17 @@ int open311_get_request(struct http_req *r, struct http_resp *w, struct err *e)
 		return rc;
 	char norm[TRACKING_MAX];
 	if (!tracking_normalize(r->path_args[0], norm))
-		return err_set(e, ERR_NOT_FOUND, "service_request_id '%s' not found", r->path_args[0]);
-	const char *codes[] = { norm };
-	struct case_query q = { .codes = codes, .ncodes = 1, .limit = 1 };
+		return err_set(e, ERR_NOT_FOUND, "service_request_id '%s' not found",
+		               r->path_args[0]);
+	const char *codes[] = {norm};
+	struct case_query q = {.codes = codes, .ncodes = 1, .limit = 1};
 	if ((rc = run_query(r, &q, w, e)) < 0)
 		return rc;
 	if (json_array_size(w->json) == 0) {
 		json_decref(w->json);
 		w->json = NULL;
-		return err_set(e, ERR_NOT_FOUND, "service_request_id '%s' not found", r->path_args[0]);
+		return err_set(e, ERR_NOT_FOUND, "service_request_id '%s' not found",
+		               r->path_args[0]);
 	}
 	return 0;
 }

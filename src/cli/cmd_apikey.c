@@ -12,24 +12,26 @@
 int cmd_apikey(int argc, char **argv)
 {
 	struct opt opts[] = {
-		{ .name = "db", .kind = OPT_STRING, .env = "WENMING_DB", .help = "database path" },
-		{ .name = "help", .kind = OPT_FLAG, .help = "show this help" },
-		{ .name = NULL },
+	    {.name = "db", .kind = OPT_STRING, .env = "WENMING_DB", .help = "database path"},
+	    {.name = "help", .kind = OPT_FLAG, .help = "show this help"},
+	    {.name = NULL},
 	};
 	const char *pos[2];
 	int npos;
 	if (opts_parse("apikey", opts, argc, argv, pos, 2, &npos) < 0)
 		return 2;
 	if (opts_get(opts, "help")->set) {
-		opts_usage("apikey", "create NAME | list [--db PATH]",
-			   "Creates an Open311 api key (printed once, stored hashed) or lists keys.",
-			   opts);
+		opts_usage(
+		    "apikey", "create NAME | list [--db PATH]",
+		    "Creates an Open311 api key (printed once, stored hashed) or lists keys.",
+		    opts);
 		return 0;
 	}
 	int create = npos == 2 && strcmp(pos[0], "create") == 0;
 	int list = npos == 1 && strcmp(pos[0], "list") == 0;
 	if (!create && !list) {
-		fputs("wenming apikey: use `apikey create NAME` or `apikey list` (see --help)\n", stderr);
+		fputs("wenming apikey: use `apikey create NAME` or `apikey list` (see --help)\n",
+		      stderr);
 		return 2;
 	}
 	if (create && (!*pos[1] || strlen(pos[1]) > 100)) {
@@ -37,7 +39,7 @@ int cmd_apikey(int argc, char **argv)
 		return 2;
 	}
 	const char *path = opts_get(opts, "db")->set ? opts_get(opts, "db")->str : cli_default_db();
-	struct err e = { 0 };
+	struct err e = {0};
 	struct db *db;
 	if (db_open(path, &db, &e) < 0 || migrate_apply(db, &e) < 0) {
 		fprintf(stderr, "wenming apikey: %s\n", e.msg);
@@ -52,8 +54,8 @@ int cmd_apikey(int argc, char **argv)
 			printf("%s\n", key);
 	} else {
 		struct db_stmt *st;
-		rc = db_query(db, "SELECT id, name, created_at, revoked_at FROM apikey ORDER BY id", NULL,
-			      0, &st, &e);
+		rc = db_query(db, "SELECT id, name, created_at, revoked_at FROM apikey ORDER BY id",
+		              NULL, 0, &st, &e);
 		if (rc == 0) {
 			while ((rc = db_step(st, &e)) == DB_ROW)
 				printf("%lld\t%s\t%lld\t%s\n", (long long)db_col_int(st, 0),

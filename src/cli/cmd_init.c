@@ -17,25 +17,32 @@
 int cmd_init(int argc, char **argv)
 {
 	struct opt opts[] = {
-		{ .name = "db", .kind = OPT_STRING, .env = "WENMING_DB", .help = "database path" },
-		{ .name = "data", .kind = OPT_STRING, .env = "WENMING_DATA",
-		  .help = "data directory (categories.csv, demo/)" },
-		{ .name = "demo", .kind = OPT_FLAG,
-		  .help = "load the Dalian demo city: units, areas and sample cases" },
-		{ .name = "demo-cases", .kind = OPT_INT, .min = 0, .max = 100000,
-		  .help = "number of sample cases with --demo (default 300)" },
-		{ .name = "help", .kind = OPT_FLAG, .help = "show this help" },
-		{ .name = NULL },
+	    {.name = "db", .kind = OPT_STRING, .env = "WENMING_DB", .help = "database path"},
+	    {.name = "data",
+	     .kind = OPT_STRING,
+	     .env = "WENMING_DATA",
+	     .help = "data directory (categories.csv, demo/)"},
+	    {.name = "demo",
+	     .kind = OPT_FLAG,
+	     .help = "load the Dalian demo city: units, areas and sample cases"},
+	    {.name = "demo-cases",
+	     .kind = OPT_INT,
+	     .min = 0,
+	     .max = 100000,
+	     .help = "number of sample cases with --demo (default 300)"},
+	    {.name = "help", .kind = OPT_FLAG, .help = "show this help"},
+	    {.name = NULL},
 	};
 	const char *pos[1];
 	int npos;
 	if (opts_parse("init", opts, argc, argv, pos, 0, &npos) < 0)
 		return 2;
 	if (opts_get(opts, "help")->set) {
-		opts_usage("init", "[--demo] [--db PATH]",
-			   "Creates the database (or applies new migrations) and loads the categories.\n"
-			   "Safe to run again: reference data is updated in place.",
-			   opts);
+		opts_usage(
+		    "init", "[--demo] [--db PATH]",
+		    "Creates the database (or applies new migrations) and loads the categories.\n"
+		    "Safe to run again: reference data is updated in place.",
+		    opts);
 		return 0;
 	}
 	struct opt *o;
@@ -44,7 +51,7 @@ int cmd_init(int argc, char **argv)
 	int demo = opts_get(opts, "demo")->set;
 	int ncases = (o = opts_get(opts, "demo-cases"))->set ? (int)o->num : 300;
 
-	struct err e = { 0 };
+	struct err e = {0};
 	struct db *db;
 	if (db_open(path, &db, &e) < 0) {
 		fprintf(stderr, "wenming init: %s\n", e.msg);

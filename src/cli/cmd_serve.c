@@ -29,26 +29,48 @@ static int migrate_once(const char *url, struct err *e)
 int cmd_serve(int argc, char **argv)
 {
 	struct opt opts[] = {
-		{ .name = "db", .kind = OPT_STRING, .env = "WENMING_DB", .help = "database path" },
-		{ .name = "port", .kind = OPT_INT, .env = "WENMING_PORT", .min = 0, .max = 65535,
-		  .help = "TCP port (0 picks a free one; default 8080)" },
-		{ .name = "bind", .kind = OPT_STRING, .env = "WENMING_BIND",
-		  .help = "address to listen on (default 127.0.0.1)" },
-		{ .name = "threads", .kind = OPT_INT, .env = "WENMING_THREADS", .min = 1, .max = 256,
-		  .help = "worker threads (default: number of CPUs)" },
-		{ .name = "media", .kind = OPT_STRING, .env = "WENMING_MEDIA",
-		  .help = "photo directory (default: media/ beside the database)" },
-		{ .name = "jurisdiction", .kind = OPT_STRING, .env = "WENMING_JURISDICTION",
-		  .help = "Open311 jurisdiction_id accepted (default dalian)" },
-		{ .name = "prefix", .kind = OPT_STRING, .env = "WENMING_PREFIX",
-		  .help = "tracking code prefix, 1-4 letters (default DL)" },
-		{ .name = "public-url", .kind = OPT_STRING, .env = "WENMING_PUBLIC_URL",
-		  .help = "absolute base URL for links when behind a proxy" },
-		{ .name = "max-body", .kind = OPT_INT, .env = "WENMING_MAX_BODY", .min = 1024,
-		  .max = 1L << 30, .help = "largest request body in bytes (default 10485760)" },
-		{ .name = "quiet", .kind = OPT_FLAG, .help = "no request log lines" },
-		{ .name = "help", .kind = OPT_FLAG, .help = "show this help" },
-		{ .name = NULL },
+	    {.name = "db", .kind = OPT_STRING, .env = "WENMING_DB", .help = "database path"},
+	    {.name = "port",
+	     .kind = OPT_INT,
+	     .env = "WENMING_PORT",
+	     .min = 0,
+	     .max = 65535,
+	     .help = "TCP port (0 picks a free one; default 8080)"},
+	    {.name = "bind",
+	     .kind = OPT_STRING,
+	     .env = "WENMING_BIND",
+	     .help = "address to listen on (default 127.0.0.1)"},
+	    {.name = "threads",
+	     .kind = OPT_INT,
+	     .env = "WENMING_THREADS",
+	     .min = 1,
+	     .max = 256,
+	     .help = "worker threads (default: number of CPUs)"},
+	    {.name = "media",
+	     .kind = OPT_STRING,
+	     .env = "WENMING_MEDIA",
+	     .help = "photo directory (default: media/ beside the database)"},
+	    {.name = "jurisdiction",
+	     .kind = OPT_STRING,
+	     .env = "WENMING_JURISDICTION",
+	     .help = "Open311 jurisdiction_id accepted (default dalian)"},
+	    {.name = "prefix",
+	     .kind = OPT_STRING,
+	     .env = "WENMING_PREFIX",
+	     .help = "tracking code prefix, 1-4 letters (default DL)"},
+	    {.name = "public-url",
+	     .kind = OPT_STRING,
+	     .env = "WENMING_PUBLIC_URL",
+	     .help = "absolute base URL for links when behind a proxy"},
+	    {.name = "max-body",
+	     .kind = OPT_INT,
+	     .env = "WENMING_MAX_BODY",
+	     .min = 1024,
+	     .max = 1L << 30,
+	     .help = "largest request body in bytes (default 10485760)"},
+	    {.name = "quiet", .kind = OPT_FLAG, .help = "no request log lines"},
+	    {.name = "help", .kind = OPT_FLAG, .help = "show this help"},
+	    {.name = NULL},
 	};
 	const char *pos[1];
 	int npos;
@@ -70,19 +92,20 @@ int cmd_serve(int argc, char **argv)
 	if (!media)
 		return 1;
 	struct app app = {
-		.db_url = db,
-		.media_dir = media,
-		.jurisdiction_id = (o = opts_get(opts, "jurisdiction"))->set ? o->str : "dalian",
-		.city_prefix = prefix,
-		.public_url = (o = opts_get(opts, "public-url"))->set ? o->str : NULL,
+	    .db_url = db,
+	    .media_dir = media,
+	    .jurisdiction_id = (o = opts_get(opts, "jurisdiction"))->set ? o->str : "dalian",
+	    .city_prefix = prefix,
+	    .public_url = (o = opts_get(opts, "public-url"))->set ? o->str : NULL,
 	};
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct http_config cfg = {
-		.bind_addr = (o = opts_get(opts, "bind"))->set ? o->str : "127.0.0.1",
-		.port = (o = opts_get(opts, "port"))->set ? (int)o->num : 8080,
-		.threads = (o = opts_get(opts, "threads"))->set ? (int)o->num : (ncpu > 0 ? (int)ncpu : 2),
-		.max_body = (o = opts_get(opts, "max-body"))->set ? (size_t)o->num : 10u << 20,
-		.quiet = opts_get(opts, "quiet")->set,
+	    .bind_addr = (o = opts_get(opts, "bind"))->set ? o->str : "127.0.0.1",
+	    .port = (o = opts_get(opts, "port"))->set ? (int)o->num : 8080,
+	    .threads =
+	        (o = opts_get(opts, "threads"))->set ? (int)o->num : (ncpu > 0 ? (int)ncpu : 2),
+	    .max_body = (o = opts_get(opts, "max-body"))->set ? (size_t)o->num : 10u << 20,
+	    .quiet = opts_get(opts, "quiet")->set,
 	};
 
 	/* Signals are taken by sigwait below, so every thread started from here blocks them. */
@@ -93,7 +116,7 @@ int cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	struct err e = { 0 };
+	struct err e = {0};
 	struct http_server *srv = NULL;
 	if (migrate_once(db, &e) < 0 || writer_start(db, &app.writer, &e) < 0) {
 		fprintf(stderr, "wenming serve: %s\n", e.msg);
@@ -109,10 +132,11 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	fprintf(stderr, "wenming: listening on http://%s:%d\n", cfg.bind_addr,
-		http_server_port(srv));
+	        http_server_port(srv));
 	int sig = 0;
 	sigwait(&sigs, &sig);
-	fprintf(stderr, "wenming: %s, finishing requests in flight\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	fprintf(stderr, "wenming: %s, finishing requests in flight\n",
+	        sig == SIGINT ? "SIGINT" : "SIGTERM");
 	http_server_stop(srv);
 	writer_stop(app.writer);
 	free(media);

@@ -11,6 +11,9 @@ const char *cli_default_db(void)
 
 char *cli_media_dir_for(const char *db)
 {
+	/* A PostgreSQL URL names no directory: photos go where the default database would. */
+	if (strncmp(db, "postgresql://", 13) == 0 || strncmp(db, "postgres://", 11) == 0)
+		return strdup("var/media");
 	const char *slash = strrchr(db, '/');
 	size_t dir = slash ? (size_t)(slash - db) : 1;
 	char *out = malloc(dir + sizeof "/media");

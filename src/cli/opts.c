@@ -20,8 +20,9 @@ static int set_value(const char *cmd, struct opt *o, const char *v, const char *
 		errno = 0;
 		long n = strtol(v, &end, 10);
 		if (errno || end == v || *end || n < o->min || n > o->max) {
-			fprintf(stderr, "wenming %s: %s must be a whole number from %ld to %ld, not '%s'\n",
-				cmd, from, o->min, o->max, v);
+			fprintf(stderr,
+			        "wenming %s: %s must be a whole number from %ld to %ld, not '%s'\n",
+			        cmd, from, o->min, o->max, v);
 			return -1;
 		}
 		o->num = n;
@@ -32,7 +33,7 @@ static int set_value(const char *cmd, struct opt *o, const char *v, const char *
 }
 
 int opts_parse(const char *cmd, struct opt *opts, int argc, char **argv, const char **pos,
-	       int max_pos, int *npos)
+               int max_pos, int *npos)
 {
 	*npos = 0;
 	for (struct opt *o = opts; o->name; o++) {
@@ -48,7 +49,9 @@ int opts_parse(const char *cmd, struct opt *opts, int argc, char **argv, const c
 			if (!a)
 				break;
 			if (*npos >= max_pos) {
-				fprintf(stderr, "wenming %s: unexpected argument '%s' (see --help)\n", cmd, a);
+				fprintf(stderr,
+				        "wenming %s: unexpected argument '%s' (see --help)\n", cmd,
+				        a);
 				return -1;
 			}
 			pos[(*npos)++] = a;
@@ -61,8 +64,8 @@ int opts_parse(const char *cmd, struct opt *opts, int argc, char **argv, const c
 			if (strlen(p->name) == len && strncmp(p->name, name, len) == 0)
 				o = p;
 		if (!o) {
-			fprintf(stderr, "wenming %s: unknown option '%s' (see wenming %s --help)\n", cmd, a,
-				cmd);
+			fprintf(stderr, "wenming %s: unknown option '%s' (see wenming %s --help)\n",
+			        cmd, a, cmd);
 			return -1;
 		}
 		if (o->kind == OPT_FLAG) {
@@ -92,7 +95,7 @@ void opts_usage(const char *cmd, const char *synopsis, const char *about, const 
 	for (const struct opt *o = opts; o->name; o++) {
 		char left[64];
 		snprintf(left, sizeof left, "--%s%s", o->name,
-			 o->kind == OPT_FLAG ? "" : (o->kind == OPT_INT ? " N" : " VALUE"));
+		         o->kind == OPT_FLAG ? "" : (o->kind == OPT_INT ? " N" : " VALUE"));
 		printf("  %-22s %s", left, o->help);
 		if (o->env)
 			printf(" [env %s]", o->env);

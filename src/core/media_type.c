@@ -17,20 +17,28 @@ enum media_kind media_sniff(const unsigned char *p, size_t n)
 const char *media_mime(enum media_kind k)
 {
 	switch (k) {
-	case MEDIA_JPEG: return "image/jpeg";
-	case MEDIA_PNG: return "image/png";
-	case MEDIA_WEBP: return "image/webp";
-	default: return "application/octet-stream";
+	case MEDIA_JPEG:
+		return "image/jpeg";
+	case MEDIA_PNG:
+		return "image/png";
+	case MEDIA_WEBP:
+		return "image/webp";
+	default:
+		return "application/octet-stream";
 	}
 }
 
 const char *media_ext(enum media_kind k)
 {
 	switch (k) {
-	case MEDIA_JPEG: return "jpg";
-	case MEDIA_PNG: return "png";
-	case MEDIA_WEBP: return "webp";
-	default: return "bin";
+	case MEDIA_JPEG:
+		return "jpg";
+	case MEDIA_PNG:
+		return "png";
+	case MEDIA_WEBP:
+		return "webp";
+	default:
+		return "bin";
 	}
 }
 
@@ -84,7 +92,7 @@ static uint32_t be32(const unsigned char *p)
 
 static size_t strip_png(unsigned char *p, size_t n)
 {
-	static const char *const drop[] = { "tEXt", "zTXt", "iTXt", "eXIf", "tIME" };
+	static const char *const drop[] = {"tEXt", "zTXt", "iTXt", "eXIf", "tIME"};
 	size_t in = 8, out = 8;
 	while (in + 12 <= n) {
 		uint32_t len = be32(p + in);
@@ -143,7 +151,8 @@ static size_t strip_webp(unsigned char *p, size_t n)
 	if (in != n)
 		return 0;
 	if (vp8x)
-		p[vp8x + 8] &= (unsigned char)~0x0C; /* clear the EXIF (0x08) and XMP (0x04) flags */
+		p[vp8x + 8] &=
+		    (unsigned char)~0x0C; /* clear the EXIF (0x08) and XMP (0x04) flags */
 	put_le32(p + 4, (uint32_t)(out - 8));
 	return out;
 }
@@ -153,9 +162,13 @@ size_t media_strip(enum media_kind k, unsigned char *p, size_t n)
 	if (media_sniff(p, n) != k)
 		return 0;
 	switch (k) {
-	case MEDIA_JPEG: return strip_jpeg(p, n);
-	case MEDIA_PNG: return strip_png(p, n);
-	case MEDIA_WEBP: return strip_webp(p, n);
-	default: return 0;
+	case MEDIA_JPEG:
+		return strip_jpeg(p, n);
+	case MEDIA_PNG:
+		return strip_png(p, n);
+	case MEDIA_WEBP:
+		return strip_webp(p, n);
+	default:
+		return 0;
 	}
 }

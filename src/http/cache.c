@@ -8,14 +8,14 @@
 enum { SHARDS = 16, BUCKETS = 256 };
 
 struct entry {
-	struct entry *next;       /* bucket chain */
-	struct entry *older;      /* eviction order within the shard (FIFO) */
+	struct entry *next;  /* bucket chain */
+	struct entry *older; /* eviction order within the shard (FIFO) */
 	struct entry *newer;
 	uint64_t hash, generation;
 	int64_t expires_ms;
 	struct cache_meta meta;
 	size_t klen, len;
-	char *key, *body;         /* one allocation after the struct */
+	char *key, *body; /* one allocation after the struct */
 };
 
 struct shard {
@@ -90,7 +90,7 @@ static void unlink_entry(struct shard *s, struct entry **slot)
 }
 
 bool cache_get(struct http_cache *c, const char *key, size_t klen, uint64_t generation,
-	       int64_t now_ms, struct buf *out, struct cache_meta *meta)
+               int64_t now_ms, struct buf *out, struct cache_meta *meta)
 {
 	uint64_t h = hash_key(key, klen);
 	struct shard *s = &c->shards[h % SHARDS];
@@ -112,7 +112,7 @@ bool cache_get(struct http_cache *c, const char *key, size_t klen, uint64_t gene
 }
 
 void cache_put(struct http_cache *c, const char *key, size_t klen, uint64_t generation,
-	       int64_t expires_ms, const void *body, size_t len, const struct cache_meta *meta)
+               int64_t expires_ms, const void *body, size_t len, const struct cache_meta *meta)
 {
 	size_t cost = sizeof(struct entry) + klen + len;
 	if (cost > c->shard_max / 4) /* one huge body must not flush everything else */

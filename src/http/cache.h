@@ -24,9 +24,9 @@ struct http_cache *cache_new(size_t max_bytes);
 void cache_free(struct http_cache *c);
 /* On a fresh hit, appends the body to out, fills meta and returns true. */
 bool cache_get(struct http_cache *c, const char *key, size_t klen, uint64_t generation,
-	       int64_t now_ms, struct buf *out, struct cache_meta *meta);
+               int64_t now_ms, struct buf *out, struct cache_meta *meta);
 /* Stores a copy (replacing an older entry for the key); silently skips what does not fit. */
 void cache_put(struct http_cache *c, const char *key, size_t klen, uint64_t generation,
-	       int64_t expires_ms, const void *body, size_t len, const struct cache_meta *meta);
+               int64_t expires_ms, const void *body, size_t len, const struct cache_meta *meta);
 
 #endif

@@ -19,7 +19,10 @@ static void oom(void)
 	abort();
 }
 
-void arena_init(struct arena *a) { memset(a, 0, sizeof *a); }
+void arena_init(struct arena *a)
+{
+	memset(a, 0, sizeof *a);
+}
 
 void arena_free(struct arena *a)
 {
@@ -53,7 +56,8 @@ void *arena_alloc(struct arena *a, size_t n)
 			oom();
 		nb->used = 0;
 		nb->cap = cap;
-		/* A big one-off allocation goes behind the current block so its free space stays usable. */
+		/* A big one-off allocation goes behind the current block so its free space stays
+		 * usable. */
 		if (b && cap != ARENA_BLOCK) {
 			nb->next = b->next;
 			b->next = nb;
@@ -77,7 +81,10 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
 	return p;
 }
 
-char *arena_strdup(struct arena *a, const char *s) { return arena_strndup(a, s, strlen(s)); }
+char *arena_strdup(struct arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}
 
 char *arena_printf(struct arena *a, const char *fmt, ...)
 {

@@ -11,7 +11,10 @@ struct buf {
 	size_t cap;
 };
 
-#define BUF_INIT { .data = buf_empty_, .len = 0, .cap = 0 }
+#define BUF_INIT                                                                                   \
+	{                                                                                          \
+		.data = buf_empty_, .len = 0, .cap = 0                                             \
+	}
 extern char buf_empty_[1];
 
 void buf_init(struct buf *b);

@@ -30,9 +30,16 @@ void err_clear(struct err *e)
 int err_http_status(int code)
 {
 	switch (code) {
-	case ERR_BAD_REQUEST: case ERR_FORBIDDEN: case ERR_NOT_FOUND: case ERR_METHOD:
-	case ERR_CONFLICT: case ERR_TOO_LARGE: case ERR_UNSUPPORTED: case ERR_UNPROCESSABLE:
-	case ERR_TOO_MANY: case ERR_UNAVAILABLE:
+	case ERR_BAD_REQUEST:
+	case ERR_FORBIDDEN:
+	case ERR_NOT_FOUND:
+	case ERR_METHOD:
+	case ERR_CONFLICT:
+	case ERR_TOO_LARGE:
+	case ERR_UNSUPPORTED:
+	case ERR_UNPROCESSABLE:
+	case ERR_TOO_MANY:
+	case ERR_UNAVAILABLE:
 		return -code;
 	default:
 		return 500;

@@ -6,11 +6,11 @@
 
 enum err_code {
 	ERR_OK = 0,
-	ERR_BAD_REQUEST = -400,   /* malformed input */
-	ERR_FORBIDDEN = -403,     /* no or wrong credentials / not allowed */
+	ERR_BAD_REQUEST = -400, /* malformed input */
+	ERR_FORBIDDEN = -403,   /* no or wrong credentials / not allowed */
 	ERR_NOT_FOUND = -404,
 	ERR_METHOD = -405,
-	ERR_CONFLICT = -409,      /* state changed under the caller */
+	ERR_CONFLICT = -409, /* state changed under the caller */
 	ERR_TOO_LARGE = -413,
 	ERR_UNSUPPORTED = -415,   /* content type or media type not accepted */
 	ERR_UNPROCESSABLE = -422, /* well-formed but semantically invalid */
@@ -20,8 +20,8 @@ enum err_code {
 };
 
 struct err {
-	int code;       /* one of enum err_code; 0 when no error was set */
-	char msg[512];  /* for the user; zh-CN or English technical text */
+	int code;      /* one of enum err_code; 0 when no error was set */
+	char msg[512]; /* for the user; zh-CN or English technical text */
 };
 
 /* Sets e (when non-NULL) and returns code, so callers can `return err_set(e, ...)`. */

@@ -12,7 +12,7 @@ enum { MAX_RINGS = 64, MAX_POLYGONS = 64 };
 /* Fills one polygon from GeoJSON coordinates [[[lon, lat], …], …]. The doubles go in *pts,
  * which the caller frees. Returns 0, or -1 when the shape is not a polygon. */
 static int polygon_from_json(json_t *coords, struct geo_ring *rings, struct geo_polygon *poly,
-			     double **pts)
+                             double **pts)
 {
 	size_t nrings = json_array_size(coords), total = 0;
 	if (nrings == 0 || nrings > MAX_RINGS)
@@ -73,11 +73,12 @@ int area_locate(struct db *db, double lat, double lon, int64_t *area_id, struct 
 {
 	*area_id = 0;
 	struct db_stmt *st;
-	int rc = db_query(db,
-			  "SELECT id, geojson FROM area WHERE min_lat <= ? AND max_lat >= ?"
-			  " AND min_lon <= ? AND max_lon >= ?"
-			  " ORDER BY CASE kind WHEN 'grid' THEN 0 WHEN 'street' THEN 1 ELSE 2 END, id",
-			  DB_ARGS(db_real(lat), db_real(lat), db_real(lon), db_real(lon)), &st, e);
+	int rc =
+	    db_query(db,
+	             "SELECT id, geojson FROM area WHERE min_lat <= ? AND max_lat >= ?"
+	             " AND min_lon <= ? AND max_lon >= ?"
+	             " ORDER BY CASE kind WHEN 'grid' THEN 0 WHEN 'street' THEN 1 ELSE 2 END, id",
+	             DB_ARGS(db_real(lat), db_real(lat), db_real(lon), db_real(lon)), &st, e);
 	if (rc < 0)
 		return rc;
 	while ((rc = db_step(st, e)) == DB_ROW) {

@@ -16,38 +16,53 @@
 enum { CODE_TRIES = 8 };
 
 static int insert_case(struct db *db, const struct case_report *r, struct case_ref *out,
-		       struct err *e)
+                       struct err *e)
 {
 	for (int attempt = 0; attempt < CODE_TRIES; attempt++) {
-		if (tracking_make(r->prefix, r->now, randombytes_random() & 0x3FFFFFFFu, out->code) < 0)
+		if (tracking_make(r->prefix, r->now, randombytes_random() & 0x3FFFFFFFu,
+		                  out->code) < 0)
 			return err_set(e, ERR_INTERNAL, "bad tracking code prefix '%s'", r->prefix);
 		unsigned char raw[16];
 		randombytes_buf(raw, sizeof raw);
 		sodium_bin2base64(out->token, sizeof out->token, raw, sizeof raw,
-				  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 		struct db_val args[] = {
-			db_text(out->code), db_text(out->token), db_text(r->source),
-			db_int(r->category_id), db_text(r->description), db_text(r->address),
-			db_text(r->address_id), db_text(r->zipcode),
-			r->has_location ? db_real(r->lat) : db_null(),
-			r->has_location ? db_real(r->lon) : db_null(),
-			r->area_id ? db_int(r->area_id) : db_null(),
-			r->media_sha256 ? db_text(r->media_sha256) : db_null(), db_text(r->media_url),
-			db_text(r->status_notes), db_text(r->service_notice), db_int(r->now),
-			db_int(r->now), db_text(r->email), db_text(r->phone), db_text(r->first_name),
-			db_text(r->last_name), db_text(r->device_id), db_text(r->account_id),
-			r->apikey_id ? db_int(r->apikey_id) : db_null(),
+		    db_text(out->code),
+		    db_text(out->token),
+		    db_text(r->source),
+		    db_int(r->category_id),
+		    db_text(r->description),
+		    db_text(r->address),
+		    db_text(r->address_id),
+		    db_text(r->zipcode),
+		    r->has_location ? db_real(r->lat) : db_null(),
+		    r->has_location ? db_real(r->lon) : db_null(),
+		    r->area_id ? db_int(r->area_id) : db_null(),
+		    r->media_sha256 ? db_text(r->media_sha256) : db_null(),
+		    db_text(r->media_url),
+		    db_text(r->status_notes),
+		    db_text(r->service_notice),
+		    db_int(r->now),
+		    db_int(r->now),
+		    db_text(r->email),
+		    db_text(r->phone),
+		    db_text(r->first_name),
+		    db_text(r->last_name),
+		    db_text(r->device_id),
+		    db_text(r->account_id),
+		    r->apikey_id ? db_int(r->apikey_id) : db_null(),
 		};
 		int rc = db_get_int(
-			db,
-			"INSERT INTO cases (code, token, source, category_id, status, description,"
-			" address, address_id, zipcode, lat, lon, area_id, media_sha256, media_url,"
-			" status_notes, service_notice, requested_at, updated_at, reporter_email,"
-			" reporter_phone, reporter_first_name, reporter_last_name, reporter_device_id,"
-			" reporter_account_id, apikey_id)"
-			" VALUES (?, ?, ?, ?, 'reported', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-			" ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
-			args, sizeof args / sizeof args[0], &out->id, e);
+		    db,
+		    "INSERT INTO cases (code, token, source, category_id, status, description,"
+		    " address, address_id, zipcode, lat, lon, area_id, media_sha256, media_url,"
+		    " status_notes, service_notice, requested_at, updated_at, reporter_email,"
+		    " reporter_phone, reporter_first_name, reporter_last_name, reporter_device_id,"
+		    " reporter_account_id, apikey_id)"
+		    " VALUES (?, ?, ?, ?, 'reported', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+		    "?,"
+		    " ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+		    args, sizeof args / sizeof args[0], &out->id, e);
 		if (rc != ERR_NOT_FOUND)
 			return rc; /* 0, or a real error */
 	}
@@ -55,7 +70,7 @@ static int insert_case(struct db *db, const struct case_report *r, struct case_r
 }
 
 int case_report_file(struct db *db, const struct case_report *r, struct case_ref *out,
-		     struct err *e)
+                     struct err *e)
 {
 	int rc;
 	struct case_move mv;
@@ -63,12 +78,13 @@ int case_report_file(struct db *db, const struct case_report *r, struct case_ref
 	if (frc != CASE_FSM_OK)
 		return err_set(e, case_fsm_err_code(frc), "%s", case_fsm_strerror(frc));
 	if (r->media_sha256) {
-		rc = db_run(db,
-			    "INSERT INTO media (sha256, mime, bytes, created_at) VALUES (?, ?, ?, ?)"
-			    " ON CONFLICT (sha256) DO NOTHING",
-			    DB_ARGS(db_text(r->media_sha256), db_text(r->media_mime),
-				    db_int((int64_t)r->media_bytes), db_int(r->now)),
-			    e);
+		rc =
+		    db_run(db,
+		           "INSERT INTO media (sha256, mime, bytes, created_at) VALUES (?, ?, ?, ?)"
+		           " ON CONFLICT (sha256) DO NOTHING",
+		           DB_ARGS(db_text(r->media_sha256), db_text(r->media_mime),
+		                   db_int((int64_t)r->media_bytes), db_int(r->now)),
+		           e);
 		if (rc < 0)
 			return rc;
 	}
@@ -76,29 +92,30 @@ int case_report_file(struct db *db, const struct case_report *r, struct case_ref
 	if (rc < 0)
 		return rc;
 	for (size_t i = 0; i < r->nattrs; i++) {
-		rc = db_run(db,
-			    "INSERT INTO case_attribute (case_id, code, value) VALUES (?, ?, ?)"
-			    " ON CONFLICT DO NOTHING",
-			    DB_ARGS(db_int(out->id), db_text(r->attrs[i].code),
-				    db_text(r->attrs[i].value)),
-			    e);
+		rc = db_run(
+		    db,
+		    "INSERT INTO case_attribute (case_id, code, value) VALUES (?, ?, ?)"
+		    " ON CONFLICT DO NOTHING",
+		    DB_ARGS(db_int(out->id), db_text(r->attrs[i].code), db_text(r->attrs[i].value)),
+		    e);
 		if (rc < 0)
 			return rc;
 	}
 	int64_t event_id;
-	rc = db_get_int(db,
-			"INSERT INTO case_event (case_id, at, actor, action, from_status, to_status,"
-			" note, public) VALUES (?, ?, ?, 'report', NULL, 'reported', ?, 1) RETURNING id",
-			DB_ARGS(db_int(out->id), db_int(r->now), db_text(r->actor),
-				db_text(r->status_notes)),
-			&event_id, e);
+	rc = db_get_int(
+	    db,
+	    "INSERT INTO case_event (case_id, at, actor, action, from_status, to_status,"
+	    " note, public) VALUES (?, ?, ?, 'report', NULL, 'reported', ?, 1) RETURNING id",
+	    DB_ARGS(db_int(out->id), db_int(r->now), db_text(r->actor), db_text(r->status_notes)),
+	    &event_id, e);
 	if (rc < 0)
 		return rc;
 	if (r->media_sha256)
-		rc = db_run(db,
-			    "INSERT INTO case_media (case_id, sha256, role, event_id) VALUES (?, ?,"
-			    " 'report', ?)",
-			    DB_ARGS(db_int(out->id), db_text(r->media_sha256), db_int(event_id)), e);
+		rc =
+		    db_run(db,
+		           "INSERT INTO case_media (case_id, sha256, role, event_id) VALUES (?, ?,"
+		           " 'report', ?)",
+		           DB_ARGS(db_int(out->id), db_text(r->media_sha256), db_int(event_id)), e);
 	return rc;
 }
 
@@ -106,7 +123,7 @@ int case_step_apply(struct db *db, const struct case_step *s, int64_t *new_versi
 {
 	struct db_stmt *st;
 	int rc = db_query(db, "SELECT status, version FROM cases WHERE id = ?",
-			  DB_ARGS(db_int(s->case_id)), &st, e);
+	                  DB_ARGS(db_int(s->case_id)), &st, e);
 	if (rc < 0)
 		return rc;
 	char status[16] = "";
@@ -122,12 +139,12 @@ int case_step_apply(struct db *db, const struct case_step *s, int64_t *new_versi
 	if (rc == DB_DONE)
 		return err_set(e, ERR_NOT_FOUND, "case %lld not found", (long long)s->case_id);
 	if (s->expect_version && s->expect_version != version)
-		return err_set(e, ERR_CONFLICT, "case changed meanwhile (now %s, version %lld)", status,
-			       (long long)version);
+		return err_set(e, ERR_CONFLICT, "case changed meanwhile (now %s, version %lld)",
+		               status, (long long)version);
 	enum case_state from;
 	if (case_state_from_name(status, &from) < 0)
 		return err_set(e, ERR_INTERNAL, "case %lld has unknown status '%s'",
-			       (long long)s->case_id, status);
+		               (long long)s->case_id, status);
 	struct case_move mv;
 	int frc = case_fsm_apply(from, s->action, s->roles, s->note, &mv);
 	if (frc != CASE_FSM_OK)
@@ -137,30 +154,31 @@ int case_step_apply(struct db *db, const struct case_step *s, int64_t *new_versi
 	const char *notes = public ? (*s->note ? s->note : mv.row->label) : NULL;
 	/* The version guard makes a concurrent move lose cleanly instead of overwriting. */
 	int64_t updated;
-	rc = db_get_int(db,
-			"UPDATE cases SET status = ?, version = version + 1, updated_at = ?,"
-			" closed_at = CASE WHEN ? = 'closed' THEN ? ELSE closed_at END,"
-			" rework_count = rework_count + ?,"
-			" unit_id = CASE WHEN ? > 0 THEN ? ELSE unit_id END,"
-			" status_notes = COALESCE(?, status_notes)"
-			" WHERE id = ? AND version = ? RETURNING version",
-			DB_ARGS(db_text(to), db_int(s->now), db_text(to), db_int(s->now),
-				db_int((mv.row->flags & CASE_TF_REWORK) ? 1 : 0), db_int(s->unit_id),
-				db_int(s->unit_id), notes ? db_text(notes) : db_null(),
-				db_int(s->case_id), db_int(version)),
-			&updated, e);
+	rc =
+	    db_get_int(db,
+	               "UPDATE cases SET status = ?, version = version + 1, updated_at = ?,"
+	               " closed_at = CASE WHEN ? = 'closed' THEN ? ELSE closed_at END,"
+	               " rework_count = rework_count + ?,"
+	               " unit_id = CASE WHEN ? > 0 THEN ? ELSE unit_id END,"
+	               " status_notes = COALESCE(?, status_notes)"
+	               " WHERE id = ? AND version = ? RETURNING version",
+	               DB_ARGS(db_text(to), db_int(s->now), db_text(to), db_int(s->now),
+	                       db_int((mv.row->flags & CASE_TF_REWORK) ? 1 : 0), db_int(s->unit_id),
+	                       db_int(s->unit_id), notes ? db_text(notes) : db_null(),
+	                       db_int(s->case_id), db_int(version)),
+	               &updated, e);
 	if (rc == ERR_NOT_FOUND)
 		return err_set(e, ERR_CONFLICT, "case changed meanwhile");
 	if (rc < 0)
 		return rc;
 	rc = db_run(db,
-		    "INSERT INTO case_event (case_id, at, actor, action, from_status, to_status,"
-		    " unit_id, note, public) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		    DB_ARGS(db_int(s->case_id), db_int(s->now), db_text(s->actor),
-			    db_text(s->action), db_text(status), db_text(to),
-			    s->unit_id ? db_int(s->unit_id) : db_null(), db_text(s->note),
-			    db_int(public)),
-		    e);
+	            "INSERT INTO case_event (case_id, at, actor, action, from_status, to_status,"
+	            " unit_id, note, public) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	            DB_ARGS(db_int(s->case_id), db_int(s->now), db_text(s->actor),
+	                    db_text(s->action), db_text(status), db_text(to),
+	                    s->unit_id ? db_int(s->unit_id) : db_null(), db_text(s->note),
+	                    db_int(public)),
+	            e);
 	if (rc == 0 && new_version)
 		*new_version = updated;
 	return rc;
@@ -168,14 +186,14 @@ int case_step_apply(struct db *db, const struct case_step *s, int64_t *new_versi
 
 /* Columns of the Open311 view, in the order row_json reads them. */
 static const char QUERY_SELECT[] =
-	"SELECT c.code, c.status, c.status_notes, cat.name, cat.service_code, c.description,"
-	" COALESCE(u.name, du.name, ''), c.service_notice, c.requested_at, c.updated_at,"
-	" c.expected_at, c.address, c.address_id, c.zipcode, c.lat, c.lon, c.media_sha256,"
-	" COALESCE(m.mime, ''), c.media_url"
-	" FROM cases c JOIN category cat ON cat.id = c.category_id"
-	" LEFT JOIN unit u ON u.id = c.unit_id"
-	" LEFT JOIN unit du ON du.id = cat.default_unit_id"
-	" LEFT JOIN media m ON m.sha256 = c.media_sha256";
+    "SELECT c.code, c.status, c.status_notes, cat.name, cat.service_code, c.description,"
+    " COALESCE(u.name, du.name, ''), c.service_notice, c.requested_at, c.updated_at,"
+    " c.expected_at, c.address, c.address_id, c.zipcode, c.lat, c.lon, c.media_sha256,"
+    " COALESCE(m.mime, ''), c.media_url"
+    " FROM cases c JOIN category cat ON cat.id = c.category_id"
+    " LEFT JOIN unit u ON u.id = c.unit_id"
+    " LEFT JOIN unit du ON du.id = cat.default_unit_id"
+    " LEFT JOIN media m ON m.sha256 = c.media_sha256";
 
 static json_t *time_json(struct db_stmt *st, int col)
 {
@@ -203,7 +221,7 @@ static json_t *row_json(struct db_stmt *st, const char *media_base)
 	if (!db_col_is_null(st, 16)) {
 		char url[1024];
 		snprintf(url, sizeof url, "%s%s.%s", media_base, db_col_text(st, 16),
-			 media_ext_of(db_col_text(st, 17)));
+		         media_ext_of(db_col_text(st, 17)));
 		media = json_string(url);
 	} else {
 		const char *ext = db_col_text(st, 18);
@@ -224,8 +242,10 @@ static json_t *row_json(struct db_stmt *st, const char *media_base)
 	json_object_set_new(o, "address", json_string(db_col_text(st, 11)));
 	json_object_set_new(o, "address_id", json_string(db_col_text(st, 12)));
 	json_object_set_new(o, "zipcode", json_string(db_col_text(st, 13)));
-	json_object_set_new(o, "lat", db_col_is_null(st, 14) ? json_null() : json_real(db_col_real(st, 14)));
-	json_object_set_new(o, "long", db_col_is_null(st, 15) ? json_null() : json_real(db_col_real(st, 15)));
+	json_object_set_new(o, "lat",
+	                    db_col_is_null(st, 14) ? json_null() : json_real(db_col_real(st, 14)));
+	json_object_set_new(o, "long",
+	                    db_col_is_null(st, 15) ? json_null() : json_real(db_col_real(st, 15)));
 	json_object_set_new(o, "media_url", media);
 	return o;
 }
@@ -238,8 +258,8 @@ static void add_in_list(struct buf *sql, const char *column, size_t n)
 	buf_addc(sql, ')');
 }
 
-int case_query_json(struct db *db, const struct case_query *q, const char *media_base,
-		    json_t *out, struct err *e)
+int case_query_json(struct db *db, const struct case_query *q, const char *media_base, json_t *out,
+                    struct err *e)
 {
 	/* The SQL text is assembled from fixed fragments only; every value is a bound parameter. */
 	struct buf sql = BUF_INIT;
@@ -249,7 +269,7 @@ int case_query_json(struct db *db, const struct case_query *q, const char *media
 		return err_set(e, ERR_INTERNAL, "out of memory");
 	buf_adds(&sql, QUERY_SELECT);
 	buf_adds(&sql, " WHERE 1 = 1");
-	struct geo_bbox box = { 0 };
+	struct geo_bbox box = {0};
 	if (q->ncodes) {
 		add_in_list(&sql, "c.code", q->ncodes);
 		for (size_t i = 0; i < q->ncodes; i++)
@@ -296,7 +316,7 @@ int case_query_json(struct db *db, const struct case_query *q, const char *media
 			if (!page_in_sql) {
 				if (db_col_is_null(st, 14) ||
 				    geo_distance_m(q->lat, q->lon, db_col_real(st, 14),
-						   db_col_real(st, 15)) > q->radius_m)
+				                   db_col_real(st, 15)) > q->radius_m)
 					continue;
 				if (skipped < q->offset) {
 					skipped++;
@@ -320,7 +340,8 @@ int case_query_json(struct db *db, const struct case_query *q, const char *media
 int case_code_by_token(struct db *db, const char *token, char code[TRACKING_MAX], struct err *e)
 {
 	struct db_stmt *st;
-	int rc = db_query(db, "SELECT code FROM cases WHERE token = ?", DB_ARGS(db_text(token)), &st, e);
+	int rc =
+	    db_query(db, "SELECT code FROM cases WHERE token = ?", DB_ARGS(db_text(token)), &st, e);
 	if (rc < 0)
 		return rc;
 	rc = db_step(st, e);

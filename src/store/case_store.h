@@ -18,25 +18,25 @@ struct case_attr_in {
 
 /* A validated report, ready to file. Strings are never NULL ("" when absent). */
 struct case_report {
-	const char *prefix;          /* tracking code prefix, e.g. "DL" */
+	const char *prefix; /* tracking code prefix, e.g. "DL" */
 	int64_t now;
-	const char *source;          /* open311, portal, inspector … */
-	const char *actor;           /* for the timeline: "apikey:3", "citizen", "user:7" */
-	unsigned roles;              /* the reporter's roles (ROLE_PUBLIC for citizens and apps) */
+	const char *source; /* open311, portal, inspector … */
+	const char *actor;  /* for the timeline: "apikey:3", "citizen", "user:7" */
+	unsigned roles;     /* the reporter's roles (ROLE_PUBLIC for citizens and apps) */
 	int64_t category_id;
 	const char *description, *address, *address_id, *zipcode;
 	int has_location;
 	double lat, lon;
-	int64_t area_id;             /* 0: outside every known area */
-	const char *media_sha256;    /* NULL: no uploaded photo (the file is already on disk) */
+	int64_t area_id;          /* 0: outside every known area */
+	const char *media_sha256; /* NULL: no uploaded photo (the file is already on disk) */
 	const char *media_mime;
 	size_t media_bytes;
-	const char *media_url;       /* external photo URL from the client */
+	const char *media_url; /* external photo URL from the client */
 	const char *email, *phone, *first_name, *last_name, *device_id, *account_id;
-	int64_t apikey_id;           /* 0: none */
+	int64_t apikey_id; /* 0: none */
 	const struct case_attr_in *attrs;
 	size_t nattrs;
-	const char *status_notes;    /* public note of the report event */
+	const char *status_notes; /* public note of the report event */
 	const char *service_notice;
 };
 
@@ -51,17 +51,17 @@ struct case_ref {
 /* Files a report: the case, its attributes, photo and first timeline event. Call inside a
  * transaction (the writer's): on error the caller rolls back. */
 int case_report_file(struct db *db, const struct case_report *r, struct case_ref *out,
-		     struct err *e);
+                     struct err *e);
 
 /* A move of the state machine (core/case_fsm.c) on an existing case. */
 struct case_step {
 	int64_t case_id;
-	const char *action;          /* case_fsm action name */
-	unsigned roles;              /* the actor's roles */
-	const char *actor;           /* "user:7", "system" … */
-	const char *note;            /* reason or what was done; "" when none */
-	int64_t unit_id;             /* dispatch/redispatch: the unit now responsible; else 0 */
-	int64_t expect_version;      /* 0: any; else ERR_CONFLICT when the case moved meanwhile */
+	const char *action;     /* case_fsm action name */
+	unsigned roles;         /* the actor's roles */
+	const char *actor;      /* "user:7", "system" … */
+	const char *note;       /* reason or what was done; "" when none */
+	int64_t unit_id;        /* dispatch/redispatch: the unit now responsible; else 0 */
+	int64_t expect_version; /* 0: any; else ERR_CONFLICT when the case moved meanwhile */
 	int64_t now;
 };
 
@@ -72,12 +72,13 @@ int case_step_apply(struct db *db, const struct case_step *s, int64_t *new_versi
 
 /* Open311 GET requests. Unset fields: NULL lists, 0 counts. */
 struct case_query {
-	const char *const *codes;    /* service_request_id list: when set, every other filter is ignored */
+	const char *const
+	    *codes; /* service_request_id list: when set, every other filter is ignored */
 	size_t ncodes;
 	const char *const *services; /* service_code list */
 	size_t nservices;
-	int64_t start, end;          /* requested_at range, inclusive */
-	int open, closed;            /* which Open311 statuses to include (both 0 = both) */
+	int64_t start, end; /* requested_at range, inclusive */
+	int open, closed;   /* which Open311 statuses to include (both 0 = both) */
 	int has_geo;
 	double lat, lon, radius_m;
 	int64_t limit, offset;
@@ -85,8 +86,8 @@ struct case_query {
 
 /* Appends matching requests (newest first) to out as Open311 objects. media_base is the
  * absolute URL prefix for stored photos, e.g. "http://host/media/". */
-int case_query_json(struct db *db, const struct case_query *q, const char *media_base,
-		    json_t *out, struct err *e);
+int case_query_json(struct db *db, const struct case_query *q, const char *media_base, json_t *out,
+                    struct err *e);
 /* The tracking code for an Open311 token; ERR_NOT_FOUND if none. */
 int case_code_by_token(struct db *db, const char *token, char code[TRACKING_MAX], struct err *e);
 /* Number of cases (for checks and figures). */

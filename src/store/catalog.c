@@ -18,10 +18,11 @@ static void copy_col(char *dst, size_t cap, struct db_stmt *st, int col)
 int catalog_find(struct db *db, const char *service_code, struct category *out, struct err *e)
 {
 	struct db_stmt *st;
-	int rc = db_query(db,
-			  "SELECT id, service_code, name, group_name, COALESCE(default_unit_id, 0), urgent,"
-			  " handle_minutes FROM category WHERE service_code = ? AND active = 1",
-			  DB_ARGS(db_text(service_code)), &st, e);
+	int rc = db_query(
+	    db,
+	    "SELECT id, service_code, name, group_name, COALESCE(default_unit_id, 0), urgent,"
+	    " handle_minutes FROM category WHERE service_code = ? AND active = 1",
+	    DB_ARGS(db_text(service_code)), &st, e);
 	if (rc < 0)
 		return rc;
 	rc = db_step(st, e);
@@ -45,20 +46,20 @@ int catalog_services_json(struct db *db, json_t **out, struct err *e)
 {
 	struct db_stmt *st;
 	int rc = db_query(db,
-			  "SELECT c.service_code, c.name, c.description, c.keywords, c.group_name,"
-			  " EXISTS (SELECT 1 FROM category_attribute a WHERE a.category_id = c.id)"
-			  " FROM category c WHERE c.active = 1 ORDER BY c.sort, c.kind, c.code",
-			  NULL, 0, &st, e);
+	                  "SELECT c.service_code, c.name, c.description, c.keywords, c.group_name,"
+	                  " EXISTS (SELECT 1 FROM category_attribute a WHERE a.category_id = c.id)"
+	                  " FROM category c WHERE c.active = 1 ORDER BY c.sort, c.kind, c.code",
+	                  NULL, 0, &st, e);
 	if (rc < 0)
 		return rc;
 	json_t *arr = json_array();
 	while ((rc = db_step(st, e)) == DB_ROW) {
 		json_array_append_new(
-			arr, json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:s}", "service_code",
-				       db_col_text(st, 0), "service_name", db_col_text(st, 1),
-				       "description", db_col_text(st, 2), "metadata",
-				       (int)db_col_int(st, 5), "type", "realtime", "keywords",
-				       db_col_text(st, 3), "group", db_col_text(st, 4)));
+		    arr, json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:s}", "service_code",
+		                   db_col_text(st, 0), "service_name", db_col_text(st, 1),
+		                   "description", db_col_text(st, 2), "metadata",
+		                   (int)db_col_int(st, 5), "type", "realtime", "keywords",
+		                   db_col_text(st, 3), "group", db_col_text(st, 4)));
 	}
 	db_done(st);
 	if (rc < 0) {
@@ -73,14 +74,14 @@ static int attribute_values(struct db *db, int64_t attr_id, json_t *values, stru
 {
 	struct db_stmt *st;
 	int rc = db_query(db,
-			  "SELECT key, name FROM category_attribute_value WHERE attribute_id = ?"
-			  " ORDER BY sort, key",
-			  DB_ARGS(db_int(attr_id)), &st, e);
+	                  "SELECT key, name FROM category_attribute_value WHERE attribute_id = ?"
+	                  " ORDER BY sort, key",
+	                  DB_ARGS(db_int(attr_id)), &st, e);
 	if (rc < 0)
 		return rc;
 	while ((rc = db_step(st, e)) == DB_ROW)
 		json_array_append_new(values, json_pack("{s:s, s:s}", "key", db_col_text(st, 0),
-							"name", db_col_text(st, 1)));
+		                                        "name", db_col_text(st, 1)));
 	db_done(st);
 	return rc < 0 ? rc : 0;
 }
@@ -92,10 +93,11 @@ int catalog_definition_json(struct db *db, const char *service_code, json_t **ou
 	if (rc < 0)
 		return rc;
 	struct db_stmt *st;
-	rc = db_query(db,
-		      "SELECT id, variable, code, datatype, required, datatype_description, sort,"
-		      " description FROM category_attribute WHERE category_id = ? ORDER BY sort, code",
-		      DB_ARGS(db_int(cat.id)), &st, e);
+	rc = db_query(
+	    db,
+	    "SELECT id, variable, code, datatype, required, datatype_description, sort,"
+	    " description FROM category_attribute WHERE category_id = ? ORDER BY sort, code",
+	    DB_ARGS(db_int(cat.id)), &st, e);
 	if (rc < 0)
 		return rc;
 	json_t *attrs = json_array();
@@ -104,11 +106,11 @@ int catalog_definition_json(struct db *db, const char *service_code, json_t **ou
 	size_t n = 0;
 	while ((rc = db_step(st, e)) == DB_ROW) {
 		const char *type = db_col_text(st, 3);
-		json_t *a = json_pack("{s:b, s:s, s:s, s:b, s:s, s:I, s:s}", "variable",
-				      (int)db_col_int(st, 1), "code", db_col_text(st, 2), "datatype",
-				      type, "required", (int)db_col_int(st, 4), "datatype_description",
-				      db_col_text(st, 5), "order", (json_int_t)db_col_int(st, 6),
-				      "description", db_col_text(st, 7));
+		json_t *a = json_pack(
+		    "{s:b, s:s, s:s, s:b, s:s, s:I, s:s}", "variable", (int)db_col_int(st, 1),
+		    "code", db_col_text(st, 2), "datatype", type, "required",
+		    (int)db_col_int(st, 4), "datatype_description", db_col_text(st, 5), "order",
+		    (json_int_t)db_col_int(st, 6), "description", db_col_text(st, 7));
 		if (n < sizeof ids / sizeof ids[0])
 			ids[n++] = db_col_int(st, 0);
 		json_array_append_new(attrs, a);
@@ -132,14 +134,14 @@ int catalog_definition_json(struct db *db, const char *service_code, json_t **ou
 }
 
 int catalog_attributes(struct db *db, int64_t category_id, struct arena *a, struct attr_def **out,
-		       size_t *n, struct err *e)
+                       size_t *n, struct err *e)
 {
 	struct db_stmt *st;
 	int rc = db_query(db,
-			  "SELECT a.code, a.datatype, a.required, v.key FROM category_attribute a"
-			  " LEFT JOIN category_attribute_value v ON v.attribute_id = a.id"
-			  " WHERE a.category_id = ? ORDER BY a.sort, a.code, v.sort, v.key",
-			  DB_ARGS(db_int(category_id)), &st, e);
+	                  "SELECT a.code, a.datatype, a.required, v.key FROM category_attribute a"
+	                  " LEFT JOIN category_attribute_value v ON v.attribute_id = a.id"
+	                  " WHERE a.category_id = ? ORDER BY a.sort, a.code, v.sort, v.key",
+	                  DB_ARGS(db_int(category_id)), &st, e);
 	if (rc < 0)
 		return rc;
 	size_t cap = 0, count = 0;

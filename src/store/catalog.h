@@ -15,7 +15,7 @@ struct category {
 	char service_code[16];
 	char name[128];
 	char group_name[64];
-	int64_t default_unit_id;  /* 0 when none */
+	int64_t default_unit_id; /* 0 when none */
 	int urgent;
 	int handle_minutes;
 };
@@ -30,14 +30,14 @@ int catalog_definition_json(struct db *db, const char *service_code, json_t **ou
 /* An attribute definition, for validating what a client posts. */
 struct attr_def {
 	const char *code;
-	const char *datatype;     /* string, number, datetime, text, singlevaluelist, multivaluelist */
+	const char *datatype; /* string, number, datetime, text, singlevaluelist, multivaluelist */
 	int required;
-	const char **keys;        /* allowed keys of list types */
+	const char **keys; /* allowed keys of list types */
 	size_t nkeys;
 };
 
 /* Definitions of a category's attributes, allocated from a (freed with it). */
 int catalog_attributes(struct db *db, int64_t category_id, struct arena *a, struct attr_def **out,
-		       size_t *n, struct err *e);
+                       size_t *n, struct err *e);
 
 #endif

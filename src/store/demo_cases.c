@@ -26,12 +26,12 @@ static double demo_uniform(double lo, double hi)
 }
 
 static const char *const places[] = {
-	"中山路", "人民路", "友好广场", "青泥洼桥", "天津街", "胜利广场", "星海广场", "西安路",
-	"五四广场", "劳动公园", "港湾广场", "解放路", "长江路", "黄河路", "中华路", "华北路",
+    "中山路",   "人民路",   "友好广场", "青泥洼桥", "天津街", "胜利广场", "星海广场", "西安路",
+    "五四广场", "劳动公园", "港湾广场", "解放路",   "长江路", "黄河路",   "中华路",   "华北路",
 };
 static const char *const remarks[] = {
-	"影响市容，请尽快处理", "已持续多日，群众反映强烈", "存在安全隐患", "早晚高峰尤为明显",
-	"附近居民多次投诉", "临近学校，请优先处理",
+    "影响市容，请尽快处理", "已持续多日，群众反映强烈", "存在安全隐患",
+    "早晚高峰尤为明显",     "附近居民多次投诉",         "临近学校，请优先处理",
 };
 
 struct demo_category {
@@ -43,8 +43,10 @@ struct demo_category {
 static int load_categories(struct db *db, struct demo_category **out, size_t *n, struct err *e)
 {
 	struct db_stmt *st;
-	int rc = db_query(db, "SELECT id, COALESCE(default_unit_id, 0), name, kind FROM category"
-			      " WHERE active = 1 ORDER BY id", NULL, 0, &st, e);
+	int rc = db_query(db,
+	                  "SELECT id, COALESCE(default_unit_id, 0), name, kind FROM category"
+	                  " WHERE active = 1 ORDER BY id",
+	                  NULL, 0, &st, e);
 	if (rc < 0)
 		return rc;
 	size_t cap = 128;
@@ -72,20 +74,21 @@ static int load_categories(struct db *db, struct demo_category **out, size_t *n,
 	db_done(st);
 	if (rc < 0 || *n == 0) {
 		free(c);
-		return rc < 0 ? rc : err_set(e, ERR_INTERNAL, "no categories to make demo cases from");
+		return rc < 0 ? rc
+		              : err_set(e, ERR_INTERNAL, "no categories to make demo cases from");
 	}
 	*out = c;
 	return 0;
 }
 
 /* How far along the loop a demo case gets, and the actions that take it there. */
-static const char *const path[] = { "register", "dispatch", "accept", "handle", "verify_pass" };
-static const unsigned path_roles[] = { ROLE_DISPATCHER, ROLE_DISPATCHER, ROLE_HANDLER,
-				       ROLE_HANDLER, ROLE_INSPECTOR };
-static const char *const path_notes[] = { "", "", "", "已现场清理完毕，附处置后照片", "" };
+static const char *const path[] = {"register", "dispatch", "accept", "handle", "verify_pass"};
+static const unsigned path_roles[] = {ROLE_DISPATCHER, ROLE_DISPATCHER, ROLE_HANDLER, ROLE_HANDLER,
+                                      ROLE_INSPECTOR};
+static const char *const path_notes[] = {"", "", "", "已现场清理完毕，附处置后照片", ""};
 
 static int walk(struct db *db, const struct case_ref *ref, const struct demo_category *cat,
-		int64_t t, int64_t now, struct err *e)
+                int64_t t, int64_t now, struct err *e)
 {
 	int depth = (int)(demo_rand() % 6); /* 0 = still reported … 5 = closed */
 	for (int i = 0; i < depth; i++) {
@@ -93,9 +96,13 @@ static int walk(struct db *db, const struct case_ref *ref, const struct demo_cat
 		if (t > now)
 			return 0; /* too recent to have moved further */
 		struct case_step s = {
-			.case_id = ref->id, .action = path[i], .roles = path_roles[i],
-			.actor = "system:demo", .note = path_notes[i],
-			.unit_id = strcmp(path[i], "dispatch") == 0 ? cat->unit_id : 0, .now = t,
+		    .case_id = ref->id,
+		    .action = path[i],
+		    .roles = path_roles[i],
+		    .actor = "system:demo",
+		    .note = path_notes[i],
+		    .unit_id = strcmp(path[i], "dispatch") == 0 ? cat->unit_id : 0,
+		    .now = t,
 		};
 		int rc = case_step_apply(db, &s, NULL, e);
 		if (rc < 0)
@@ -124,21 +131,38 @@ int demo_cases_create(struct db *db, int n, int64_t now, const char *prefix, str
 		char desc[512], addr[128];
 		const char *remark = remarks[demo_rand() % (sizeof remarks / sizeof remarks[0])];
 		if (cat->part)
-			snprintf(desc, sizeof desc, "%s附近的%s损坏或缺失，%s。", place, cat->name, remark);
+			snprintf(desc, sizeof desc, "%s附近的%s损坏或缺失，%s。", place, cat->name,
+			         remark);
 		else
-			snprintf(desc, sizeof desc, "%s附近发现%s现象，%s。", place, cat->name, remark);
+			snprintf(desc, sizeof desc, "%s附近发现%s现象，%s。", place, cat->name,
+			         remark);
 		snprintf(addr, sizeof addr, "大连市%s%u号附近", place, 1 + demo_rand() % 300);
 		/* Around the city centre, most cases in the central districts. */
 		double lat = demo_uniform(38.86, 39.02), lon = demo_uniform(121.52, 121.70);
 		int64_t t = now - (int64_t)(demo_rand() % (60 * 86400));
 		struct case_report r = {
-			.prefix = prefix, .now = t, .source = i % 3 ? "open311" : "inspector",
-			.actor = i % 3 ? "citizen" : "system:demo", .roles = ROLE_PUBLIC,
-			.category_id = cat->id, .description = desc, .address = addr,
-			.address_id = "", .zipcode = "", .has_location = 1, .lat = lat, .lon = lon,
-			.media_url = "", .email = "", .phone = "", .first_name = "", .last_name = "",
-			.device_id = "", .account_id = "", .status_notes = "已受理，等待立案",
-			.service_notice = "",
+		    .prefix = prefix,
+		    .now = t,
+		    .source = i % 3 ? "open311" : "inspector",
+		    .actor = i % 3 ? "citizen" : "system:demo",
+		    .roles = ROLE_PUBLIC,
+		    .category_id = cat->id,
+		    .description = desc,
+		    .address = addr,
+		    .address_id = "",
+		    .zipcode = "",
+		    .has_location = 1,
+		    .lat = lat,
+		    .lon = lon,
+		    .media_url = "",
+		    .email = "",
+		    .phone = "",
+		    .first_name = "",
+		    .last_name = "",
+		    .device_id = "",
+		    .account_id = "",
+		    .status_notes = "已受理，等待立案",
+		    .service_notice = "",
 		};
 		struct case_ref ref;
 		if ((rc = area_locate(db, lat, lon, &r.area_id, e)) == 0 &&

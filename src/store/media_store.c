@@ -54,7 +54,7 @@ static int fsync_dir(const char *dir)
 }
 
 int media_save(const char *dir, enum media_kind k, const unsigned char *p, size_t n,
-	       char sha_hex[65], struct err *e)
+               char sha_hex[65], struct err *e)
 {
 	unsigned char hash[crypto_hash_sha256_BYTES];
 	crypto_hash_sha256(hash, p, n);
@@ -62,7 +62,8 @@ int media_save(const char *dir, enum media_kind k, const unsigned char *p, size_
 
 	char sub[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX];
 	if (snprintf(sub, sizeof sub, "%s/%.2s", dir, sha_hex) >= (int)sizeof sub ||
-	    snprintf(path, sizeof path, "%s/%s.%s", sub, sha_hex, media_ext(k)) >= (int)sizeof path ||
+	    snprintf(path, sizeof path, "%s/%s.%s", sub, sha_hex, media_ext(k)) >=
+	        (int)sizeof path ||
 	    snprintf(tmp, sizeof tmp, "%s/.tmp-XXXXXX", sub) >= (int)sizeof tmp)
 		return err_set(e, ERR_INTERNAL, "media path too long");
 	struct stat sb;
@@ -91,18 +92,17 @@ int media_save(const char *dir, enum media_kind k, const unsigned char *p, size_
 }
 
 int media_record(struct db *db, const char *sha_hex, enum media_kind k, size_t n, int64_t now,
-		 struct err *e)
+                 struct err *e)
 {
-	return db_run(db,
-		      "INSERT INTO media (sha256, mime, bytes, created_at) VALUES (?, ?, ?, ?)"
-		      " ON CONFLICT (sha256) DO NOTHING",
-		      DB_ARGS(db_text(sha_hex), db_text(media_mime(k)), db_int((int64_t)n),
-			      db_int(now)),
-		      e);
+	return db_run(
+	    db,
+	    "INSERT INTO media (sha256, mime, bytes, created_at) VALUES (?, ?, ?, ?)"
+	    " ON CONFLICT (sha256) DO NOTHING",
+	    DB_ARGS(db_text(sha_hex), db_text(media_mime(k)), db_int((int64_t)n), db_int(now)), e);
 }
 
 int media_open(const char *dir, const char *name, int *fd, size_t *size, enum media_kind *k,
-	       struct err *e)
+               struct err *e)
 {
 	const char *dot = strchr(name, '.');
 	if (!dot || dot - name != 64)

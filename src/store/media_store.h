@@ -14,13 +14,13 @@ struct db;
 
 /* Writes the bytes (idempotent) and fills sha_hex with their SHA-256. */
 int media_save(const char *dir, enum media_kind k, const unsigned char *p, size_t n,
-	       char sha_hex[65], struct err *e);
+               char sha_hex[65], struct err *e);
 /* Records the file in the media table (no-op when already there). */
 int media_record(struct db *db, const char *sha_hex, enum media_kind k, size_t n, int64_t now,
-		 struct err *e);
+                 struct err *e);
 /* Opens "<sha256>.<ext>" for reading. Any other name shape is ERR_NOT_FOUND, so no path the
  * client sends ever reaches the file system. *fd is the caller's to close. */
 int media_open(const char *dir, const char *name, int *fd, size_t *size, enum media_kind *k,
-	       struct err *e);
+               struct err *e);
 
 #endif
