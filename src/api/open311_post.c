@@ -111,7 +111,7 @@ static int check_attr_value(const struct attr_def *d, const char *v, struct err 
 
 /* Collects attribute[CODE] / attribute[CODE][] parameters against the service's definitions. */
 static int collect_attributes(struct http_req *r, const struct attr_def *defs, size_t ndefs,
-                              struct case_attr_in **out, size_t *nout, struct err *e)
+                              const struct case_attr_in **out, size_t *nout, struct err *e)
 {
 	struct case_attr_in *attrs = arena_alloc(r->arena, ATTRIBUTES_MAX * sizeof *attrs);
 	size_t n = 0;
@@ -291,8 +291,7 @@ int open311_post_request(struct http_req *r, struct http_resp *w, struct err *e)
 	struct attr_def *defs;
 	size_t ndefs;
 	if ((rc = catalog_attributes(db, cat.id, r->arena, &defs, &ndefs, e)) < 0 ||
-	    (rc = collect_attributes(r, defs, ndefs, (struct case_attr_in **)&cr->attrs,
-	                             &cr->nattrs, e)) < 0)
+	    (rc = collect_attributes(r, defs, ndefs, &cr->attrs, &cr->nattrs, e)) < 0)
 		return rc;
 	cr->description = str_or_empty(r, "description");
 	cr->zipcode = str_or_empty(r, "zipcode");
