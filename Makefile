@@ -76,8 +76,16 @@ run: deps build/wenming
 test: deps
 	@$(MAKE) --no-print-directory asan
 
+# Both stores: a throwaway PostgreSQL cluster (scripts/pg-test-server.sh) serves the PostgreSQL
+# unit tests and the second HTTP run, and is stopped however the tests end.
 asan: build/asan/wenming $(UNIT_BIN)
-	@scripts/run-unit.sh $(UNIT_BIN)
+	@pgdir=$$(mktemp -d /tmp/wm-pg-XXXXXX) && \
+	trap 'scripts/pg-test-server.sh stop "$$pgdir"' EXIT INT TERM && \
+	export WENMING_TEST_PG=$$(scripts/pg-test-server.sh start "$$pgdir") && \
+	scripts/run-unit.sh $(UNIT_BIN) && \
+	echo "== HTTP tests on SQLite" && \
+	WENMING_TEST_PG= WENMING_BIN=build/asan/wenming node --test --test-concurrency=2 tests/http/ && \
+	echo "== HTTP tests on PostgreSQL ($$WENMING_TEST_PG)" && \
 	WENMING_BIN=build/asan/wenming node --test --test-concurrency=2 tests/http/
 
 unit: $(UNIT_BIN)

@@ -12,6 +12,9 @@ static void usage(FILE *f)
 	      "  init      create or upgrade the database (--demo loads the Dalian demo city)\n"
 	      "  serve     run the HTTP server (Open311 GeoReport v2 at /open311/v2/)\n"
 	      "  apikey    create and list Open311 api keys\n"
+	      "  migrate   apply pending schema migrations (--check: only report them)\n"
+	      "  backup    write a consistent copy of the database to a file (servers may run)\n"
+	      "  restore   put a backup back (stop the servers first)\n"
 	      "  version   print the version\n\n"
 	      "`wenming COMMAND --help` describes a command's options.\n",
 	      f);
@@ -38,6 +41,12 @@ int main(int argc, char **argv)
 		return cmd_serve(argc - 2, argv + 2);
 	if (strcmp(cmd, "apikey") == 0)
 		return cmd_apikey(argc - 2, argv + 2);
+	if (strcmp(cmd, "migrate") == 0)
+		return cmd_migrate(argc - 2, argv + 2);
+	if (strcmp(cmd, "backup") == 0)
+		return cmd_backup(argc - 2, argv + 2);
+	if (strcmp(cmd, "restore") == 0)
+		return cmd_restore(argc - 2, argv + 2);
 	fprintf(stderr, "wenming: unknown command '%s'\n\n", cmd);
 	usage(stderr);
 	return 2;

@@ -18,10 +18,8 @@ int db_open(const char *url, struct db **out, struct err *e)
 	if (!url || !*url)
 		return err_set(e, ERR_INTERNAL,
 		               "no database given (a file path or postgresql://…)");
-	/* Issue 3: return db_pg_open(url, out, e) here; callers do not change. */
 	if (has_prefix(url, "postgresql://") || has_prefix(url, "postgres://"))
-		return err_set(e, ERR_UNSUPPORTED,
-		               "the PostgreSQL driver is not built yet; use a SQLite file path");
+		return db_pg_open(url, out, e);
 	return db_sqlite_open(url, out, e);
 }
 
@@ -261,6 +259,16 @@ int db_translate_ddl(struct db *db, const char *sql, struct buf *out, struct err
 		return db->ops->translate_ddl(db, sql, out, e);
 	buf_adds(out, sql);
 	return 0;
+}
+
+int db_backup(struct db *db, const char *file, struct err *e)
+{
+	return db->ops->backup(db, file, e);
+}
+
+int db_restore(struct db *db, const char *file, struct err *e)
+{
+	return db->ops->restore(db, file, e);
 }
 
 /* ---- one-shot helpers ---- */

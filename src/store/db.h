@@ -81,6 +81,13 @@ int64_t db_last_id(struct db *db);
 /* "sqlite" or "postgresql": for the rare dialect hook (migrations only). */
 const char *db_dialect(const struct db *db);
 
+/* Writes a consistent copy of the whole database to file, online (SQLite's backup API, or
+ * pg_dump's custom format). */
+int db_backup(struct db *db, const char *file, struct err *e);
+/* Replaces the database's contents with a copy made by db_backup of the same store. Stop the
+ * servers first: their connections would not see the swap coherently. */
+int db_restore(struct db *db, const char *file, struct err *e);
+
 /* Helper for ARRAY_SIZE-style calls: db_query(db, sql, ARGS(db_int(1), db_text(s)), &st, e) */
 #define DB_ARGS(...) ((const struct db_val[]){ __VA_ARGS__ }), \
 	(sizeof((const struct db_val[]){ __VA_ARGS__ }) / sizeof(struct db_val))

@@ -62,6 +62,9 @@ struct db_ops {
 	/* The dialect hook for migrations: rewrites portable DDL into out (PostgreSQL turns
 	 * `id INTEGER PRIMARY KEY` into an identity column). NULL: run the DDL as written. */
 	int (*translate_ddl)(struct db *db, const char *sql, struct buf *out, struct err *e);
+	/* db_backup / db_restore (see db.h). */
+	int (*backup)(struct db *db, const char *file, struct err *e);
+	int (*restore)(struct db *db, const char *file, struct err *e);
 };
 
 /* Drivers embed this as the first member of their connection struct. */
@@ -75,6 +78,8 @@ void db_base_init(struct db *db, const struct db_ops *ops);
 
 /* Driver entry points, chosen by db_open from the url. */
 int db_sqlite_open(const char *path, struct db **out, struct err *e);
+/* url: a libpq connection URI (postgresql://…). */
+int db_pg_open(const char *url, struct db **out, struct err *e);
 
 /* The script with the dialect hook applied; out is appended to (caller frees it). */
 int db_translate_ddl(struct db *db, const char *sql, struct buf *out, struct err *e);

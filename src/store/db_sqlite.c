@@ -2,6 +2,7 @@
  * acknowledged commit survives a power cut, and SQLite result codes mapped to err codes. */
 #include <errno.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -309,6 +310,60 @@ static int sq_in_transaction(struct db *db)
 	return !sqlite3_get_autocommit(H(db));
 }
 
+/* Copies every page from src to dst with the online backup API: a consistent snapshot even
+ * while servers write (it restarts when another connection writes mid-copy). */
+static int copy_pages(sqlite3 *dst, sqlite3 *src, struct err *e)
+{
+	sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
+	if (!b)
+		return sq_err(dst, sqlite3_errcode(dst), e);
+	int rc;
+	while ((rc = sqlite3_backup_step(b, 1024)) == SQLITE_OK || rc == SQLITE_BUSY ||
+	       rc == SQLITE_LOCKED)
+		if (rc != SQLITE_OK)
+			sqlite3_sleep(10);
+	rc = sqlite3_backup_finish(b);
+	return rc == SQLITE_OK ? 0 : sq_err(dst, rc, e);
+}
+
+/* Into file.tmp, synced, then renamed: a crash never leaves half a backup under the name. */
+static int sq_backup(struct db *db, const char *file, struct err *e)
+{
+	char *tmp = NULL;
+	if (asprintf(&tmp, "%s.tmp", file) < 0)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	(void)remove(tmp);
+	sqlite3 *dst = NULL;
+	int rc = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	rc = rc == SQLITE_OK ? copy_pages(dst, H(db), e) : sq_err(dst, rc, e);
+	if (rc == 0 &&
+	    sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) != SQLITE_OK)
+		rc = sq_err(dst, sqlite3_errcode(dst), e);
+	sqlite3_close(dst); /* journal_mode=DELETE: one self-contained, synced file */
+	if (rc == 0 && rename(tmp, file) != 0)
+		rc = err_set(e, ERR_INTERNAL, "cannot rename %s to %s: %s", tmp, file,
+		             strerror(errno));
+	if (rc)
+		(void)remove(tmp);
+	free(tmp);
+	return rc;
+}
+
+static int sq_restore(struct db *db, const char *file, struct err *e)
+{
+	sqlite3 *src = NULL;
+	int rc = sqlite3_open_v2(file, &src, SQLITE_OPEN_READONLY, NULL);
+	if (rc != SQLITE_OK) {
+		rc = err_set(e, ERR_INTERNAL, "cannot open backup %s: %s", file,
+		             src ? sqlite3_errmsg(src) : sqlite3_errstr(rc));
+		sqlite3_close(src);
+		return rc;
+	}
+	rc = copy_pages(H(db), src, e);
+	sqlite3_close(src);
+	return rc;
+}
+
 static const struct db_ops sqlite_ops = {
     .dialect = "sqlite",
     .begin_write_sql = "BEGIN IMMEDIATE",
@@ -328,4 +383,6 @@ static const struct db_ops sqlite_ops = {
     .last_id = sq_last_id,
     .in_transaction = sq_in_transaction,
     .translate_ddl = NULL, /* SQLite runs the portable schema as written */
+    .backup = sq_backup,
+    .restore = sq_restore,
 };

@@ -194,7 +194,34 @@ static int apply_one(struct db *db, const struct embedded_file *f, int version, 
 	return rc;
 }
 
+/* The dialect hook for several instances starting at once. SQLite serialises the migrations
+ * by BEGIN IMMEDIATE; PostgreSQL's BEGIN takes no lock, and even CREATE TABLE IF NOT EXISTS
+ * can fail when two sessions race, so there a session advisory lock makes them take turns
+ * (released by unlock, or by the server if the process dies). */
+enum { MIGRATE_LOCK_KEY = 0x77656e6d /* "wenm" */ };
+
+static int migrate_lock(struct db *db, int lock, struct err *e)
+{
+	if (strcmp(db_dialect(db), "postgresql") != 0)
+		return 0;
+	return db_run(db, lock ? "SELECT pg_advisory_lock(?)" : "SELECT pg_advisory_unlock(?)",
+	              DB_ARGS(db_int(MIGRATE_LOCK_KEY)), e);
+}
+
+static int apply_locked(struct db *db, const struct embedded_file *files, struct err *e);
+
 int migrate_apply_files(struct db *db, const struct embedded_file *files, struct err *e)
+{
+	int rc = migrate_lock(db, 1, e);
+	if (rc)
+		return rc;
+	rc = apply_locked(db, files, e);
+	struct err ignored; /* the lock ends with the session anyway */
+	(void)migrate_lock(db, 0, &ignored);
+	return rc;
+}
+
+static int apply_locked(struct db *db, const struct embedded_file *files, struct err *e)
 {
 	int pending;
 	int rc = survey(db, files, &pending, e);
@@ -215,7 +242,13 @@ int migrate_apply_files(struct db *db, const struct embedded_file *files, struct
 int migrate_pending_files(struct db *db, const struct embedded_file *files, int *count,
                           struct err *e)
 {
-	return survey(db, files, count, e);
+	int rc = migrate_lock(db, 1, e); /* survey may create schema_version */
+	if (rc)
+		return rc;
+	rc = survey(db, files, count, e);
+	struct err ignored;
+	(void)migrate_lock(db, 0, &ignored);
+	return rc;
 }
 
 int migrate_apply(struct db *db, struct err *e)

@@ -5,9 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { createInstance, runCli, startServer, tempDir } from './lib/server.mjs';
+import { createInstance, PG, pgCreateDatabase, runCli, startServer, tempDir } from './lib/server.mjs';
 import { get, postForm, rawRequest, rawHttp, sleep } from './lib/http.mjs';
-import { V2, DALIAN, catalogue, countRequests, fileRequest, filesUnder, isOk } from './lib/open311.mjs';
+import { V2, DALIAN, catalogue, countRequests, fileRequest, filesUnder, isOk, TRACKING_RE } from './lib/open311.mjs';
 import { jpeg } from './lib/images.mjs';
 
 test('wenming version prints a version and exits 0', async () => {
@@ -64,7 +64,7 @@ test('a bad flag, a bad value or an unknown command prints a message and exits n
 
 test('init without --demo loads the categories and no cases; apikey create prints a fresh key', async () => {
   const inst = await createInstance({ demo: false });
-  assert.ok(statSync(inst.db).size > 0, 'the database file exists');
+  if (!PG) assert.ok(statSync(inst.db).size > 0, 'the database file exists');
   assert.match(inst.apiKey, /^\S{16,}$/, 'an api key of at least 16 characters, nothing else');
   const again = await runCli(['apikey', 'create', 'second', '--db', inst.db]);
   assert.equal(again.code, 0, again.stderr);
@@ -205,4 +205,53 @@ test('SIGTERM lets an in-flight request finish before exiting 0', async () => {
   });
   assert.ok(isOk(res.status), `the in-flight POST completes: got ${res.status} ${res.body}`);
   await stopped;
+});
+
+test('migrate --check reports pending migrations without applying them; migrate applies them', async () => {
+  const db = PG ? pgCreateDatabase() : path.join(tempDir(), 'fresh.db');
+  let r = await runCli(['migrate', '--check', '--db', db]);
+  assert.equal(r.code, 1, `pending on a fresh database: ${r.stdout} ${r.stderr}`);
+  assert.match(r.stdout, /^[1-9]\d* pending$/m);
+  r = await runCli(['migrate', '--check', '--db', db]);
+  assert.equal(r.code, 1, '--check changed nothing');
+  r = await runCli(['migrate', '--db', db]);
+  assert.equal(r.code, 0, r.stderr);
+  r = await runCli(['migrate', '--check', '--db', db]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), '0 pending');
+  const inst = await createInstance({ demo: false });
+  r = await runCli(['migrate', '--check', '--db', inst.db]);
+  assert.equal(r.code, 0, `init leaves nothing pending: ${r.stdout} ${r.stderr}`);
+  r = await runCli(['migrate', '--bogus']);
+  assert.equal(r.code, 2);
+});
+
+test('backup while serving, more writes, restore: the database is back as it was at the backup', { timeout: 60000 }, async () => {
+  const inst = await createInstance({ demo: false });
+  const file = path.join(tempDir(), PG ? 'wenming.dump' : 'backup.db');
+  let srv = await startServer({ instance: inst });
+  const before = [];
+  try {
+    for (let i = 0; i < 3; i++) before.push((await fileRequest(srv, { description: `before ${i}` })).id);
+    const b = await runCli(['backup', file, '--db', inst.db]); // online: the server keeps running
+    assert.equal(b.code, 0, b.stderr);
+    assert.ok(statSync(file).size > 0, 'the backup file exists');
+    for (let i = 0; i < 2; i++) await fileRequest(srv, { description: `after ${i}` });
+    assert.equal(await countRequests(srv), 5);
+  } finally {
+    await srv.stop();
+  }
+  const r = await runCli(['restore', file, '--db', inst.db]);
+  assert.equal(r.code, 0, r.stderr);
+  srv = await startServer({ instance: inst });
+  try {
+    assert.equal(await countRequests(srv), 3, 'the two requests after the backup are gone');
+    for (const id of before) assert.equal((await get(srv.base, `${V2}/requests/${id}.json`)).status, 200);
+    assert.match((await fileRequest(srv, { description: 'after restore' })).id, TRACKING_RE);
+  } finally {
+    await srv.stop();
+  }
+  const bad = await runCli(['restore', path.join(tempDir(), 'missing'), '--db', inst.db]);
+  assert.equal(bad.code, 1, 'a missing backup file fails');
+  assert.equal((await runCli(['backup', '--db', inst.db])).code, 2, 'backup without FILE');
 });

@@ -5,7 +5,7 @@
 // The binary is $WENMING_BIN (relative paths are taken from the repo root), else
 // build/asan/wenming, else build/wenming. Every started process is SIGKILLed when the test
 // process exits, and every temp dir is removed then (unless WENMING_TEST_KEEP=1).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -79,9 +79,30 @@ function describe(r) {
     `stdout: ${r.stdout.slice(-2000)}\nstderr: ${r.stderr.slice(-4000)}`;
 }
 
+// WENMING_TEST_PG (a postgresql:// URL of a test cluster, see scripts/pg-test-server.sh):
+// every instance gets a fresh database on that cluster instead of a SQLite file.
+export const PG = process.env.WENMING_TEST_PG || '';
+let pgSeq = 0;
+
+// The URL with its database name replaced (postgresql://user@host/NAME?params).
+export function pgUrlFor(url, name) {
+  const m = /^(postgres(?:ql)?:\/\/[^/?]*)(\/[^?]*)?(\?.*)?$/.exec(url);
+  if (!m) throw new Error(`WENMING_TEST_PG is not a postgresql:// URL: ${url}`);
+  return `${m[1]}/${name}${m[3] ?? ''}`;
+}
+
+// Creates an empty database on the test cluster; returns its URL.
+export function pgCreateDatabase() {
+  const name = `wm_${process.pid}_${++pgSeq}_${Math.random().toString(36).slice(2, 8)}`;
+  execFileSync('psql', [PG, '-qAtX', '-v', 'ON_ERROR_STOP=1', '-c', `CREATE DATABASE ${name}`],
+    { stdio: ['ignore', 'ignore', 'pipe'], timeout: 30000 });
+  return pgUrlFor(PG, name);
+}
+
 // Creates a database with `init [--demo]` and an api key; resolves {dir, db, apiKey}.
+// On PostgreSQL `db` is a URL, and photos go to <dir>/media as they would beside a file.
 export async function createInstance({ demo = true, dir = tempDir(), env = {} } = {}) {
-  const db = path.join(dir, 'wenming.db');
+  const db = PG ? pgCreateDatabase() : path.join(dir, 'wenming.db');
   const init = await runCli(['init', ...(demo ? ['--demo'] : []), '--db', db], { env, timeout: 60000 });
   if (init.code !== 0) throw new Error(`wenming init failed: ${describe(init)}`);
   const key = await runCli(['apikey', 'create', 'test', '--db', db], { env });
@@ -105,7 +126,12 @@ export async function startServer(opts = {}) {
   if (opts.dbFlag !== false) args.push('--db', inst.db);
   if (opts.quiet !== false) args.push('--quiet');
   args.push(...(opts.args ?? []));
-  const child = spawn(binPath(), args, { env: childEnv(opts.env ?? {}), stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { ...(opts.env ?? {}) };
+  // A URL has no directory to put media/ beside: keep photos where the tests look for them.
+  if (PG && /^postgres/.test(inst.db) && !env.WENMING_MEDIA && !args.includes('--media')) {
+    env.WENMING_MEDIA = opts.mediaDir ?? path.join(inst.dir, 'media');
+  }
+  const child = spawn(binPath(), args, { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   let stderr = '';
   let stdout = '';
