@@ -11,10 +11,12 @@
 #include "store/db_driver.h"
 
 /* Written as is in both dialects: `version INTEGER PRIMARY KEY` is a plain integer key, so it
- * must not go through the dialect hook (which turns `id INTEGER PRIMARY KEY` into identity). */
+ * must not go through the dialect hook (which turns `id INTEGER PRIMARY KEY` into identity).
+ * applied_at is unix seconds, so BIGINT (PostgreSQL's INTEGER ends in 2038; in SQLite both
+ * spellings mean the same INTEGER affinity). */
 static const char SCHEMA_VERSION_DDL[] = "CREATE TABLE IF NOT EXISTS schema_version ("
                                          "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-                                         "checksum TEXT NOT NULL, applied_at INTEGER NOT NULL)";
+                                         "checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)";
 
 enum { HEX_LEN = 2 * crypto_hash_sha256_BYTES };
 

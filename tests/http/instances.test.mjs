@@ -1,0 +1,56 @@
+// Two server processes on one database (issue 3, several instances): POSTs interleaved on
+// both, every acknowledged one is there exactly once with a unique tracking code and token,
+// and each instance sees the other's writes within its 1 s response cache. Runs on both
+// stores (two processes on one SQLite file work too, through its file lock).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createInstance, startServer } from './lib/server.mjs';
+import { get, postForm, sleep } from './lib/http.mjs';
+import { V2, DALIAN, catalogue, isOk, countRequests, TRACKING_RE } from './lib/open311.mjs';
+
+test('two instances on one database: interleaved POSTs, no duplicate codes, shared reads', { timeout: 90000 }, async () => {
+  const inst = await createInstance({ demo: false });
+  const a = await startServer({ instance: inst });
+  const b = await startServer({ instance: inst });
+  try {
+    const cat = await catalogue(a);
+    const N = 600;
+    const acked = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < N) {
+        const n = next++;
+        const srv = n % 2 ? b : a;
+        const res = await postForm(srv.base, `${V2}/requests.json`, {
+          api_key: inst.apiKey, service_code: cat.plain, lat: DALIAN.lat, long: DALIAN.long,
+          description: `instances #${n}`,
+        });
+        assert.ok(isOk(res.status), `POST #${n} to ${n % 2 ? 'b' : 'a'}: ${res.status} ${res.text.slice(0, 300)}`);
+        const x = res.json()[0];
+        assert.match(x.service_request_id, TRACKING_RE);
+        acked.push({ id: x.service_request_id, token: x.token, n });
+      }
+    };
+    await Promise.all(Array.from({ length: 24 }, worker));
+    assert.equal(acked.length, N);
+    assert.equal(new Set(acked.map((x) => x.id)).size, N, 'tracking codes are unique across instances');
+    assert.equal(new Set(acked.map((x) => x.token)).size, N, 'tokens are unique across instances');
+
+    await sleep(1100); // past the 1 s response cache of public reads
+    assert.equal(await countRequests(a), N, 'a counts every request');
+    assert.equal(await countRequests(b), N, 'b counts every request');
+    // Each request is readable, as sent, on the instance that did not take it.
+    for (const x of acked.filter((_, i) => i % 20 === 0)) {
+      const other = x.n % 2 ? a : b;
+      const r = await get(other.base, `${V2}/requests/${x.id}.json`);
+      assert.equal(r.status, 200, `${x.id} on the other instance`);
+      assert.equal(r.json()[0].description, `instances #${x.n}`);
+      const t = await get(other.base, `${V2}/tokens/${encodeURIComponent(x.token)}.json`);
+      assert.equal(t.status, 200);
+      assert.equal(t.json()[0].service_request_id, x.id);
+    }
+  } finally {
+    await a.stop();
+    await b.stop();
+  }
+});
