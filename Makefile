@@ -21,7 +21,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 PORT ?= 8080
 DB   ?= var/wenming.db
 
-.PHONY: all run test asan unit http-test bench clean deps fmt lint
+.PHONY: all run test asan unit http-test bench bench-pg clean deps fmt lint
 all: build/wenming
 
 deps:
@@ -94,6 +94,11 @@ unit: $(UNIT_BIN)
 bench: build/wenming
 	@scripts/deps.sh --bench
 	bench/run.sh
+
+# PostgreSQL, one instance and two behind nginx, beside SQLite (issue 3; docs/benchmarks.md).
+bench-pg: build/wenming
+	@scripts/deps.sh --bench
+	bench/run_pg.sh
 
 fmt:
 	clang-format -i $$(find src tests/unit tools bench -name '*.[ch]')

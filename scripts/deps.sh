@@ -11,7 +11,7 @@ pkgs=(build-essential pkg-config
 # A machine may carry Node.js from elsewhere (its npm built in): only ask apt when the commands are missing.
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)
-if [ "${1:-}" = "--bench" ]; then pkgs+=(wrk procps); fi
+if [ "${1:-}" = "--bench" ]; then pkgs+=(wrk procps nginx); fi
 
 missing=()
 for p in "${pkgs[@]}"; do
