@@ -15,6 +15,8 @@ static void usage(FILE *f)
 	      "  migrate   apply pending schema migrations (--check: only report them)\n"
 	      "  backup    write a consistent copy of the database to a file (servers may run)\n"
 	      "  restore   put a backup back (stop the servers first)\n"
+	      "  export    write every row as JSON lines with per-table counts and checksums\n"
+	      "  import    load an export into a new database (e.g. SQLite -> PostgreSQL)\n"
 	      "  version   print the version\n\n"
 	      "`wenming COMMAND --help` describes a command's options.\n",
 	      f);
@@ -47,6 +49,10 @@ int main(int argc, char **argv)
 		return cmd_backup(argc - 2, argv + 2);
 	if (strcmp(cmd, "restore") == 0)
 		return cmd_restore(argc - 2, argv + 2);
+	if (strcmp(cmd, "export") == 0)
+		return cmd_export(argc - 2, argv + 2);
+	if (strcmp(cmd, "import") == 0)
+		return cmd_import(argc - 2, argv + 2);
 	fprintf(stderr, "wenming: unknown command '%s'\n\n", cmd);
 	usage(stderr);
 	return 2;

@@ -8,6 +8,8 @@ int cmd_apikey(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 /* Shared defaults: the database path and the media directory beside it. */
 const char *cli_default_db(void);
