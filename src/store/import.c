@@ -110,9 +110,71 @@ static int refuse_nonempty(struct db *db, struct err *e)
 	return 0;
 }
 
+/* Columns that point into their own table. A row may name one that comes after it (seeding
+ * sets parents in a second pass, so a child can have the smaller id), and foreign keys are
+ * checked at once: these are inserted as NULL and set once the whole table is in. Table and
+ * column names come from this fixed list only, never from the file. */
+static const struct {
+	const char *table, *col;
+} self_refs[] = {
+    {"unit", "parent_id"},
+    {"area", "parent_id"},
+    {"cases", "duplicate_of"},
+    {"cases", "recurrence_of"},
+};
+enum { NSELF_REFS = sizeof self_refs / sizeof self_refs[0] };
+
+struct fixup {
+	int64_t id, value;
+	int ref; /* index in self_refs */
+};
+
+struct fixups {
+	struct fixup *v;
+	size_t n, cap;
+};
+
+static int self_ref(const char *table, const char *col)
+{
+	for (int i = 0; i < NSELF_REFS; i++)
+		if (strcmp(self_refs[i].table, table) == 0 && strcmp(self_refs[i].col, col) == 0)
+			return i;
+	return -1;
+}
+
+static int fixup_add(struct fixups *fx, int64_t id, int ref, int64_t value, struct err *e)
+{
+	if (fx->n == fx->cap) {
+		size_t cap = fx->cap ? fx->cap * 2 : 64;
+		struct fixup *v = realloc(fx->v, cap * sizeof *v);
+		if (!v)
+			return err_set(e, ERR_INTERNAL, "out of memory");
+		fx->v = v;
+		fx->cap = cap;
+	}
+	fx->v[fx->n++] = (struct fixup){.id = id, .value = value, .ref = ref};
+	return 0;
+}
+
+/* Sets the self-references held back while the table was inserted. */
+static int fixups_apply(struct db *db, const struct fixups *fx, struct err *e)
+{
+	for (size_t i = 0; i < fx->n; i++) {
+		char sql[128];
+		snprintf(sql, sizeof sql, "UPDATE %s SET %s = ? WHERE id = ?",
+		         self_refs[fx->v[i].ref].table, self_refs[fx->v[i].ref].col);
+		int rc = db_run(db, sql, DB_ARGS(db_int(fx->v[i].value), db_int(fx->v[i].id)), e);
+		if (rc)
+			return err_set(e, rc, "table %s: %s %lld of row %lld: %.200s",
+			               self_refs[fx->v[i].ref].table, self_refs[fx->v[i].ref].col,
+			               (long long)fx->v[i].value, (long long)fx->v[i].id, e->msg);
+	}
+	return 0;
+}
+
 /* Binds the row object's values in column order and runs the INSERT. */
 static int insert_row(struct db *db, const struct export_table *t, const char *sql, json_t *row,
-                      long line, struct err *e)
+                      long line, struct fixups *fx, struct err *e)
 {
 	struct db_val args[40];
 	size_t n = 0;
@@ -121,7 +183,15 @@ static int insert_row(struct db *db, const struct export_table *t, const char *s
 		char ty = t->types[n];
 		if (!v)
 			return fail(e, line, "column %s is missing%s", t->cols[n], "");
-		if (json_is_null(v))
+		int ref = json_is_integer(v) ? self_ref(t->name, t->cols[n]) : -1;
+		json_t *id = json_object_get(row, "id");
+		if (ref >= 0 && json_is_integer(id)) {
+			int rc =
+			    fixup_add(fx, json_integer_value(id), ref, json_integer_value(v), e);
+			if (rc)
+				return rc;
+			args[n] = db_null();
+		} else if (json_is_null(v))
 			args[n] = db_null();
 		else if (ty == 'i' && json_is_integer(v))
 			args[n] = db_int(json_integer_value(v));
@@ -170,6 +240,7 @@ static int import_table(struct db *db, struct reader *r, const struct export_tab
 {
 	struct buf sql = BUF_INIT;
 	insert_sql(t, &sql);
+	struct fixups fx = {0};
 	crypto_hash_sha256_state h;
 	crypto_hash_sha256_init(&h);
 	int64_t count = 0;
@@ -195,7 +266,7 @@ static int import_table(struct db *db, struct reader *r, const struct export_tab
 		} else if (json_is_object(row)) {
 			crypto_hash_sha256_update(&h, (const unsigned char *)r->line, r->len);
 			count++;
-			rc = insert_row(db, t, sql.data, row, r->no, e);
+			rc = insert_row(db, t, sql.data, row, r->no, &fx, e);
 		} else {
 			json_t *c = json_object_get(j, "count");
 			const char *sha = json_string_value(json_object_get(j, "sha256"));
@@ -220,12 +291,15 @@ static int import_table(struct db *db, struct reader *r, const struct export_tab
 			want->count = count;
 			snprintf(want->sha, sizeof want->sha, "%s", hex);
 			json_decref(j);
+			if (!rc)
+				rc = fixups_apply(db, &fx, e);
 			break;
 		}
 		json_decref(j);
 		if (rc)
 			break;
 	}
+	free(fx.v);
 	buf_free(&sql);
 	return rc;
 }
