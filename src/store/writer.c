@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -45,6 +46,8 @@ struct writer {
 
 static const char SAVEPOINT[] = "wj";
 
+static void run_batch_isolated(struct db *db, struct job *batch);
+
 static void job_fail(struct job *j, const struct err *cause)
 {
 	j->rc = cause->code ? cause->code : ERR_INTERNAL;
@@ -73,8 +76,47 @@ static void run_job(struct db *db, struct job *j)
 	db_rollback_to(db, SAVEPOINT);
 }
 
+/* The common case first: the whole batch with no savepoints (on PostgreSQL each savepoint and
+ * release is a round trip). Returns false, with everything rolled back and no job's result
+ * set, when some job failed: the caller then replays the batch with a savepoint per job, so
+ * the failing one is undone alone. Otherwise every job's rc and err are set. */
+static bool run_batch_optimistic(struct db *db, struct job *batch)
+{
+	struct err e;
+	err_clear(&e);
+	if (db_begin_write(db, &e)) {
+		for (struct job *j = batch; j; j = j->next)
+			job_fail(j, &e);
+		return true;
+	}
+	for (struct job *j = batch; j; j = j->next) {
+		err_clear(&j->err);
+		if (j->fn(db, j->arg, &j->err) != 0) {
+			db_rollback(db);
+			return false;
+		}
+	}
+	if (db_commit(db, &e)) {
+		db_rollback(db);
+		for (struct job *j = batch; j; j = j->next)
+			job_fail(j, &e);
+		return true;
+	}
+	for (struct job *j = batch; j; j = j->next)
+		j->rc = 0;
+	return true;
+}
+
 /* Runs a batch (a list of jobs) as one transaction; sets every job's rc and err. */
 static void run_batch(struct db *db, struct job *batch)
+{
+	if (run_batch_optimistic(db, batch))
+		return;
+	run_batch_isolated(db, batch);
+}
+
+/* The replay after a failure: each job in its own savepoint. */
+static void run_batch_isolated(struct db *db, struct job *batch)
 {
 	struct err e;
 	err_clear(&e);

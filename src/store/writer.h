@@ -1,7 +1,6 @@
 /* Group commit: writes from many request threads share one transaction and one fsync.
- * A job runs on the writer's own connection inside a savepoint, so a failing job is rolled
- * back alone; writer_submit returns only after the transaction holding the job has committed
- * durably (acknowledged = committed). */
+ * A failing job is rolled back alone (see write_fn); writer_submit returns only after the
+ * transaction holding the job has committed durably (acknowledged = committed). */
 #ifndef WM_WRITER_H
 #define WM_WRITER_H
 
@@ -13,7 +12,9 @@ struct db;
 struct writer;
 
 /* Does the job's writes on db; returns 0 or a negative err code with e set. Must not begin,
- * commit or roll back itself. Runs on the writer thread. */
+ * commit or roll back itself. Runs on the writer thread, possibly twice: a batch runs first
+ * without savepoints, and when one of its jobs fails it is rolled back and replayed with a
+ * savepoint per job. So a job's effects outside the database must bear repeating. */
 typedef int (*write_fn)(struct db *db, void *arg, struct err *e);
 
 int writer_start(const char *db_url, struct writer **out, struct err *e);
