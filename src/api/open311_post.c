@@ -187,7 +187,7 @@ static int take_photo(struct http_req *r, struct case_report *c, struct err *e)
 	if (rc < 0)
 		return rc;
 	c->media_sha256 = sha;
-	c->media_mime = media_mime(k);
+	c->media_kind = k;
 	c->media_bytes = n;
 	return 0;
 }

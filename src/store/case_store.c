@@ -11,6 +11,7 @@
 #include "core/timefmt.h"
 #include "lib/buf.h"
 #include "store/db.h"
+#include "store/media_store.h"
 
 /* A tracking code collides about once per 10^9 reports a day; a few tries are plenty. */
 enum { CODE_TRIES = 8 };
@@ -77,17 +78,9 @@ int case_report_file(struct db *db, const struct case_report *r, struct case_ref
 	int frc = case_fsm_apply(CASE_NONE, "report", r->roles, "", &mv);
 	if (frc != CASE_FSM_OK)
 		return err_set(e, case_fsm_err_code(frc), "%s", case_fsm_strerror(frc));
-	if (r->media_sha256) {
-		rc =
-		    db_run(db,
-		           "INSERT INTO media (sha256, mime, bytes, created_at) VALUES (?, ?, ?, ?)"
-		           " ON CONFLICT (sha256) DO NOTHING",
-		           DB_ARGS(db_text(r->media_sha256), db_text(r->media_mime),
-		                   db_int((int64_t)r->media_bytes), db_int(r->now)),
-		           e);
-		if (rc < 0)
-			return rc;
-	}
+	if (r->media_sha256 &&
+	    (rc = media_record(db, r->media_sha256, r->media_kind, r->media_bytes, r->now, e)) < 0)
+		return rc;
 	rc = insert_case(db, r, out, e);
 	if (rc < 0)
 		return rc;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/media_type.h"
 #include "core/tracking.h"
 #include "lib/err.h"
 
@@ -29,7 +30,7 @@ struct case_report {
 	double lat, lon;
 	int64_t area_id;          /* 0: outside every known area */
 	const char *media_sha256; /* NULL: no uploaded photo (the file is already on disk) */
-	const char *media_mime;
+	enum media_kind media_kind;
 	size_t media_bytes;
 	const char *media_url; /* external photo URL from the client */
 	const char *email, *phone, *first_name, *last_name, *device_id, *account_id;
