@@ -7,11 +7,12 @@ cd "$(dirname "$0")/.."
 pkgs=(build-essential pkg-config
       libmicrohttpd-dev libsqlite3-dev libpq-dev libjansson-dev libxml2-dev
       libsodium-dev libxlsxwriter-dev libcriterion-dev zlib1g-dev libyaml-dev
-      postgresql)  # the server binaries: make test runs everything on PostgreSQL too
+      postgresql   # the server binaries: make test runs everything on PostgreSQL too
+      nginx openssl)  # make test runs deploy/nginx-wenming.conf with a self-signed certificate
 # A machine may carry Node.js from elsewhere (its npm built in): only ask apt when the commands are missing.
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)
-if [ "${1:-}" = "--bench" ]; then pkgs+=(wrk procps nginx); fi
+if [ "${1:-}" = "--bench" ]; then pkgs+=(wrk procps); fi
 
 missing=()
 for p in "${pkgs[@]}"; do

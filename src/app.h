@@ -15,6 +15,7 @@ struct app {
 	const char *city_prefix;     /* two letters leading every tracking code, e.g. "DL" */
 	const char *public_url;      /* absolute base for links; NULL: from the request's Host */
 	struct writer *writer;       /* group-commit queue for acknowledged writes */
+	struct refcache *refcache;   /* categories, areas, api keys (store/refcache.h) */
 };
 
 /* This thread's connection (opened on first use, closed at thread exit). */

@@ -9,11 +9,11 @@
 #include "core/validate.h"
 #include "lib/utf8.h"
 #include "store/apikey.h"
-#include "store/area_store.h"
 #include "store/case_store.h"
 #include "store/catalog.h"
 #include "store/db.h"
 #include "store/media_store.h"
+#include "store/refcache.h"
 #include "store/writer.h"
 
 enum {
@@ -249,6 +249,41 @@ static int post_complete(struct http_req *r, struct http_resp *w, struct err *e)
 	return 0;
 }
 
+static void release_refdata(void *d)
+{
+	refdata_release(d);
+}
+
+/* The api key's id and the service's category from the process's reference-data cache. A
+ * miss rechecks the database's generation once, so a key or category created a moment ago
+ * (by another instance or the CLI) is found. The snapshot lives as long as the request. */
+static int reference_lookup(struct http_req *r, struct db *db, struct refdata **ref,
+                            int64_t *apikey_id, const struct category **cat, struct err *e)
+{
+	int rc = refcache_get(r->app->refcache, db, ref, e);
+	if (rc < 0)
+		return rc;
+	const char *key = req_str(r, "api_key"), *code = req_str(r, "service_code");
+	*apikey_id = refdata_apikey(*ref, key);
+	*cat = refdata_category(*ref, code);
+	int changed = 0;
+	if ((!*apikey_id || !*cat) &&
+	    (rc = refcache_recheck(r->app->refcache, db, ref, &changed, e)) < 0) {
+		refdata_release(*ref);
+		return rc;
+	}
+	arena_defer(r->arena, release_refdata, *ref);
+	if (changed) {
+		*apikey_id = refdata_apikey(*ref, key);
+		*cat = refdata_category(*ref, code);
+	}
+	if (!*apikey_id)
+		return err_set(e, ERR_FORBIDDEN, "api_key is missing or invalid");
+	if (!*cat)
+		return err_set(e, ERR_NOT_FOUND, "service_code '%s' not found", code ? code : "");
+	return 0;
+}
+
 int open311_post_request(struct http_req *r, struct http_resp *w, struct err *e)
 {
 	(void)w; /* the answer comes from post_complete */
@@ -263,12 +298,11 @@ int open311_post_request(struct http_req *r, struct http_resp *w, struct err *e)
 	                           .now = r->now,
 	                           .source = "open311",
 	                           .roles = ROLE_PUBLIC};
-	if ((rc = apikey_check(db, req_str(r, "api_key"), &cr->apikey_id, e)) < 0)
+	struct refdata *ref;
+	const struct category *cat;
+	if ((rc = reference_lookup(r, db, &ref, &cr->apikey_id, &cat, e)) < 0)
 		return rc;
-	struct category cat;
-	if ((rc = catalog_find(db, req_str(r, "service_code"), &cat, e)) < 0)
-		return rc;
-	cr->category_id = cat.id;
+	cr->category_id = cat->id;
 
 	const struct param *lat = req_param(r, "lat"), *lon = req_param(r, "long");
 	if (!!lat != !!lon)
@@ -283,15 +317,14 @@ int open311_post_request(struct http_req *r, struct http_resp *w, struct err *e)
 		cr->has_location = 1;
 		cr->lat = lat->dval;
 		cr->lon = lon->dval;
-		if ((rc = area_locate(db, cr->lat, cr->lon, &cr->area_id, e)) < 0)
-			return rc;
+		cr->area_id = refdata_area_at(ref, cr->lat, cr->lon);
 	}
 	if ((rc = check_contact(r, e)) < 0)
 		return rc;
-	struct attr_def *defs;
+	const struct attr_def *defs;
 	size_t ndefs;
-	if ((rc = catalog_attributes(db, cat.id, r->arena, &defs, &ndefs, e)) < 0 ||
-	    (rc = collect_attributes(r, defs, ndefs, &cr->attrs, &cr->nattrs, e)) < 0)
+	refdata_attributes(ref, cat->id, &defs, &ndefs);
+	if ((rc = collect_attributes(r, defs, ndefs, &cr->attrs, &cr->nattrs, e)) < 0)
 		return rc;
 	cr->description = str_or_empty(r, "description");
 	cr->zipcode = str_or_empty(r, "zipcode");
@@ -304,9 +337,9 @@ int open311_post_request(struct http_req *r, struct http_resp *w, struct err *e)
 	cr->account_id = str_or_empty(r, "account_id");
 	cr->actor = arena_printf(r->arena, "apikey:%lld", (long long)cr->apikey_id);
 	cr->status_notes = "已受理，等待立案";
-	cr->service_notice = cat.urgent
-	                         ? arena_printf(r->arena, "急要件：%s，将优先处置", cat.name)
-	                         : arena_printf(r->arena, "%s：立案后派遣责任单位处置", cat.name);
+	cr->service_notice = cat->urgent
+	                         ? arena_printf(r->arena, "急要件：%s，将优先处置", cat->name)
+	                         : arena_printf(r->arena, "%s：立案后派遣责任单位处置", cat->name);
 	if ((rc = take_photo(r, cr, e)) < 0)
 		return rc;
 

@@ -13,6 +13,7 @@
 #include "cli/opts.h"
 #include "store/db.h"
 #include "store/migrate.h"
+#include "store/refcache.h"
 #include "store/writer.h"
 
 static int migrate_once(const char *url, struct err *e)
@@ -118,8 +119,14 @@ int cmd_serve(int argc, char **argv)
 
 	struct err e = {0};
 	struct http_server *srv = NULL;
+	if (refcache_new(&app.refcache) < 0) {
+		fputs("wenming serve: out of memory\n", stderr);
+		free(media);
+		return 1;
+	}
 	if (migrate_once(db, &e) < 0 || writer_start(db, &app.writer, &e) < 0) {
 		fprintf(stderr, "wenming serve: %s\n", e.msg);
+		refcache_free(app.refcache);
 		free(media);
 		return 1;
 	}
@@ -128,6 +135,7 @@ int cmd_serve(int argc, char **argv)
 	if (http_server_start(&cfg, routes, &app, &srv, &e) < 0) {
 		fprintf(stderr, "wenming serve: %s\n", e.msg);
 		writer_stop(app.writer);
+		refcache_free(app.refcache);
 		free(media);
 		return 1;
 	}
@@ -139,6 +147,7 @@ int cmd_serve(int argc, char **argv)
 	        sig == SIGINT ? "SIGINT" : "SIGTERM");
 	http_server_stop(srv);
 	writer_stop(app.writer);
+	refcache_free(app.refcache);
 	free(media);
 	fputs("wenming: stopped\n", stderr);
 	return 0;

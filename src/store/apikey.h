@@ -8,12 +8,14 @@
 
 struct db;
 
-enum { APIKEY_LEN = 48 };
+enum { APIKEY_LEN = 48, APIKEY_HASH_HEX = 65 };
+
+/* The stored form of a key: hex SHA-256. -1 (hex untouched) when key is empty or too long to
+ * be one of ours. */
+int apikey_hash(const char *key, char hex[APIKEY_HASH_HEX]);
 
 /* Creates a key named name; out receives the key text ("wm_" + 43 base64url chars). */
 int apikey_create(struct db *db, const char *name, int64_t now, char out[APIKEY_LEN], int64_t *id,
                   struct err *e);
-/* ERR_FORBIDDEN when the key is unknown or revoked; *id is the key's row. */
-int apikey_check(struct db *db, const char *key, int64_t *id, struct err *e);
 
 #endif

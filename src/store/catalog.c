@@ -5,43 +5,6 @@
 #include "lib/arena.h"
 #include "store/db.h"
 
-static void copy_col(char *dst, size_t cap, struct db_stmt *st, int col)
-{
-	const char *s = db_col_text(st, col);
-	size_t n = strlen(s);
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-}
-
-int catalog_find(struct db *db, const char *service_code, struct category *out, struct err *e)
-{
-	struct db_stmt *st;
-	int rc = db_query(
-	    db,
-	    "SELECT id, service_code, name, group_name, COALESCE(default_unit_id, 0), urgent,"
-	    " handle_minutes FROM category WHERE service_code = ? AND active = 1",
-	    DB_ARGS(db_text(service_code)), &st, e);
-	if (rc < 0)
-		return rc;
-	rc = db_step(st, e);
-	if (rc == DB_ROW) {
-		out->id = db_col_int(st, 0);
-		copy_col(out->service_code, sizeof out->service_code, st, 1);
-		copy_col(out->name, sizeof out->name, st, 2);
-		copy_col(out->group_name, sizeof out->group_name, st, 3);
-		out->default_unit_id = db_col_int(st, 4);
-		out->urgent = (int)db_col_int(st, 5);
-		out->handle_minutes = (int)db_col_int(st, 6);
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = err_set(e, ERR_NOT_FOUND, "service_code '%s' not found", service_code);
-	}
-	db_done(st);
-	return rc;
-}
-
 int catalog_services_json(struct db *db, json_t **out, struct err *e)
 {
 	struct db_stmt *st;
@@ -88,8 +51,11 @@ static int attribute_values(struct db *db, int64_t attr_id, json_t *values, stru
 
 int catalog_definition_json(struct db *db, const char *service_code, json_t **out, struct err *e)
 {
-	struct category cat;
-	int rc = catalog_find(db, service_code, &cat, e);
+	int64_t category_id;
+	int rc = db_get_int(db, "SELECT id FROM category WHERE service_code = ? AND active = 1",
+	                    DB_ARGS(db_text(service_code)), &category_id, e);
+	if (rc == ERR_NOT_FOUND)
+		return err_set(e, ERR_NOT_FOUND, "service_code '%s' not found", service_code);
 	if (rc < 0)
 		return rc;
 	struct db_stmt *st;
@@ -97,7 +63,7 @@ int catalog_definition_json(struct db *db, const char *service_code, json_t **ou
 	    db,
 	    "SELECT id, variable, code, datatype, required, datatype_description, sort,"
 	    " description FROM category_attribute WHERE category_id = ? ORDER BY sort, code",
-	    DB_ARGS(db_int(cat.id)), &st, e);
+	    DB_ARGS(db_int(category_id)), &st, e);
 	if (rc < 0)
 		return rc;
 	json_t *attrs = json_array();
@@ -129,7 +95,7 @@ int catalog_definition_json(struct db *db, const char *service_code, json_t **ou
 		json_decref(attrs);
 		return rc;
 	}
-	*out = json_pack("{s:s, s:o}", "service_code", cat.service_code, "attributes", attrs);
+	*out = json_pack("{s:s, s:o}", "service_code", service_code, "attributes", attrs);
 	return 0;
 }
 

@@ -20,8 +20,6 @@ struct category {
 	int handle_minutes;
 };
 
-/* ERR_NOT_FOUND when the code is unknown or inactive. */
-int catalog_find(struct db *db, const char *service_code, struct category *out, struct err *e);
 /* Open311 service list: a new JSON array the caller owns. */
 int catalog_services_json(struct db *db, json_t **out, struct err *e);
 /* Open311 service definition {service_code, attributes:[…]}; ERR_NOT_FOUND if unknown. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "store/db_driver.h"
+#include "store/sql_dialect.h"
 
 static int has_prefix(const char *s, const char *prefix)
 {
@@ -255,10 +256,14 @@ int db_in_transaction(struct db *db)
 
 int db_translate_ddl(struct db *db, const char *sql, struct buf *out, struct err *e)
 {
-	if (db->ops->translate_ddl)
-		return db->ops->translate_ddl(db, sql, out, e);
-	buf_adds(out, sql);
-	return 0;
+	struct buf mine = BUF_INIT;
+	int rc = sql_select_dialect(sql, db->ops->dialect, &mine, e);
+	if (rc == 0 && db->ops->translate_ddl)
+		rc = db->ops->translate_ddl(db, mine.data, out, e);
+	else if (rc == 0)
+		buf_add(out, mine.data, mine.len);
+	buf_free(&mine);
+	return rc;
 }
 
 int db_backup(struct db *db, const char *file, struct err *e)
