@@ -11,7 +11,8 @@ static void usage(FILE *f)
 	      "commands:\n"
 	      "  init      create or upgrade the database (--demo loads the Dalian demo city)\n"
 	      "  serve     run the HTTP server (Open311 GeoReport v2 at /open311/v2/)\n"
-	      "  apikey    create and list Open311 api keys\n"
+	      "  apikey    create, list and revoke Open311 api keys\n"
+	      "  jobs      list the background jobs' recent passes\n"
 	      "  migrate   apply pending schema migrations (--check: only report them)\n"
 	      "  backup    write a consistent copy of the database to a file (servers may run)\n"
 	      "  restore   put a backup back (stop the servers first)\n"
@@ -43,6 +44,8 @@ int main(int argc, char **argv)
 		return cmd_serve(argc - 2, argv + 2);
 	if (strcmp(cmd, "apikey") == 0)
 		return cmd_apikey(argc - 2, argv + 2);
+	if (strcmp(cmd, "jobs") == 0)
+		return cmd_jobs(argc - 2, argv + 2);
 	if (strcmp(cmd, "migrate") == 0)
 		return cmd_migrate(argc - 2, argv + 2);
 	if (strcmp(cmd, "backup") == 0)

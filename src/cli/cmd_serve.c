@@ -13,6 +13,7 @@
 #include "cli/opts.h"
 #include "store/db.h"
 #include "store/migrate.h"
+#include "store/jobs.h"
 #include "store/refcache.h"
 #include "store/writer.h"
 
@@ -69,6 +70,15 @@ int cmd_serve(int argc, char **argv)
 	     .min = 1024,
 	     .max = 1L << 30,
 	     .help = "largest request body in bytes (default 10485760)"},
+	    {.name = "job-period",
+	     .kind = OPT_INT,
+	     .env = "WENMING_JOB_PERIOD",
+	     .min = 1,
+	     .max = 86400,
+	     .help = "run every background job each N seconds (default: each job's own period)"},
+	    {.name = "no-jobs",
+	     .kind = OPT_FLAG,
+	     .help = "run no background jobs here (other instances still do)"},
 	    {.name = "quiet", .kind = OPT_FLAG, .help = "no request log lines"},
 	    {.name = "help", .kind = OPT_FLAG, .help = "show this help"},
 	    {.name = NULL},
@@ -139,12 +149,18 @@ int cmd_serve(int argc, char **argv)
 		free(media);
 		return 1;
 	}
+	struct jobs *jobs = NULL;
+	if (!opts_get(opts, "no-jobs")->set &&
+	    jobs_start(db, media, server_jobs,
+	               (o = opts_get(opts, "job-period"))->set ? (int)o->num : 0, &jobs, &e) < 0)
+		fprintf(stderr, "wenming serve: %s (serving without background jobs)\n", e.msg);
 	fprintf(stderr, "wenming: listening on http://%s:%d\n", cfg.bind_addr,
 	        http_server_port(srv));
 	int sig = 0;
 	sigwait(&sigs, &sig);
 	fprintf(stderr, "wenming: %s, finishing requests in flight\n",
 	        sig == SIGINT ? "SIGINT" : "SIGTERM");
+	jobs_stop(jobs);
 	http_server_stop(srv);
 	writer_stop(app.writer);
 	refcache_free(app.refcache);

@@ -82,6 +82,10 @@ const struct export_table export_tables[] = {
      "iiittttiti",
      {"id", "case_id", "at", "actor", "action", "from_status", "to_status", "unit_id", "note",
       "public"}},
+    {"job_run",
+     "id",
+     "ititiiit",
+     {"id", "name", "pass", "instance", "started_at", "finished_at", "ok", "note"}},
     {NULL, NULL, NULL, {NULL}},
 };
 

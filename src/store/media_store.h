@@ -11,6 +11,7 @@
 #include "lib/err.h"
 
 struct db;
+struct job_ctx;
 
 /* Writes the bytes (idempotent) and fills sha_hex with their SHA-256. */
 int media_save(const char *dir, enum media_kind k, const unsigned char *p, size_t n,
@@ -22,5 +23,9 @@ int media_record(struct db *db, const char *sha_hex, enum media_kind k, size_t n
  * client sends ever reaches the file system. *fd is the caller's to close. */
 int media_open(const char *dir, const char *name, int *fd, size_t *size, enum media_kind *k,
                struct err *e);
+
+/* The job that removes photo files no case refers to (orphans of failed commits and cut-short
+ * writes), older than an hour. Its note counts what it removed and kept. */
+int media_sweep_job(const struct job_ctx *ctx, struct err *e);
 
 #endif

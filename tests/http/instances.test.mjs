@@ -4,7 +4,9 @@
 // stores (two processes on one SQLite file work too, through its file lock).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createInstance, startServer } from './lib/server.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createInstance, startServer, runCli } from './lib/server.mjs';
 import { get, postForm, sleep } from './lib/http.mjs';
 import { V2, DALIAN, catalogue, isOk, countRequests, TRACKING_RE } from './lib/open311.mjs';
 
@@ -53,4 +55,41 @@ test('two instances on one database: interleaved POSTs, no duplicate codes, shar
     await a.stop();
     await b.stop();
   }
+});
+
+// Background jobs with two instances: each pass of a job runs exactly once (job_run's unique
+// key; on PostgreSQL also the job's advisory lock), passes follow each other without gaps,
+// and the media sweep removes an hour-old photo file no case refers to (shared media dir).
+test('two instances: each background job pass runs once, the media sweep removes orphans', { timeout: 60000 }, async () => {
+  const inst = await createInstance({ demo: false });
+  const media = path.join(inst.dir, 'media');
+  const shard = path.join(media, 'ab');
+  fs.mkdirSync(shard, { recursive: true });
+  const orphan = path.join(shard, `ab${'0'.repeat(62)}.jpg`);
+  const young = path.join(shard, `ab${'1'.repeat(62)}.jpg`);
+  fs.writeFileSync(orphan, 'x');
+  fs.writeFileSync(young, 'x');
+  const hourAgo = new Date(Date.now() - 2 * 3600 * 1000);
+  fs.utimesSync(orphan, hourAgo, hourAgo);
+  const args = ['--job-period', '1', '--media', media];
+  const a = await startServer({ instance: inst, args });
+  const b = await startServer({ instance: inst, args });
+  try {
+    await sleep(3500);
+  } finally {
+    await a.stop();
+    await b.stop();
+  }
+  const out = await runCli(['jobs', '--db', inst.db, '--limit', '1000']);
+  assert.equal(out.code, 0, out.stderr);
+  const rows = out.stdout.trim().split('\n').map((l) => l.split('\t'))
+    .filter((r) => r[0] === 'media_sweep');
+  assert.ok(rows.length >= 3, `at least three one-second passes in 3.5 s:\n${out.stdout}`);
+  const passes = rows.map((r) => Number(r[1])).sort((x, y) => x - y);
+  assert.equal(new Set(passes).size, passes.length, 'no pass ran twice');
+  assert.equal(passes.at(-1) - passes[0] + 1, passes.length, `no pass skipped: ${passes}`);
+  for (const r of rows) assert.equal(r[5], 'ok', r.join(' '));
+  assert.ok(rows.some((r) => /^1 orphan files removed/.test(r[6])), rows.map((r) => r[6]).join('\n'));
+  assert.ok(!fs.existsSync(orphan), 'the hour-old orphan is gone');
+  assert.ok(fs.existsSync(young), 'a fresh file is kept (its case may be committing)');
 });

@@ -1,0 +1,8 @@
+/* The background jobs of `wenming serve` (see jobs.h). */
+#include "store/jobs.h"
+#include "store/media_store.h"
+
+const struct job_def server_jobs[] = {
+    {.name = "media_sweep", .period_s = 3600, .fn = media_sweep_job},
+    {.name = NULL},
+};
