@@ -1,6 +1,6 @@
 # wenming — build, run, test. See README.md.
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 libpq jansson libxml-2.0 libsodium zlib yaml-0.1
+PKGS    := libmicrohttpd sqlite3 libpq jansson libxml-2.0 libsodium zlib yaml-0.1 libcrypto
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 DEPCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

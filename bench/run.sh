@@ -14,6 +14,8 @@
 # the cached database) · BENCH_STRICT=1 (exit 1 when a target is missed).
 # Output: the table on stdout; logs, wrk reports and results.md in bench/out/last/.
 set -euo pipefail
+# One client posting as fast as it can from one address with one key: no abuse limits.
+export WENMING_POST_RATE_IP=0 WENMING_POST_RATE_KEY=0
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 

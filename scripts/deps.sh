@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 pkgs=(build-essential pkg-config
       libmicrohttpd-dev libsqlite3-dev libpq-dev libjansson-dev libxml2-dev
       libsodium-dev libxlsxwriter-dev libcriterion-dev zlib1g-dev libyaml-dev
+      libssl-dev   # libcrypto: HMAC-SHA1 for TOTP (libsodium has no HMAC-SHA1)
       postgresql   # the server binaries: make test runs everything on PostgreSQL too
+      sqlite3      # the CLI: tests/http/audit.test.mjs changes rows behind wenming's back
       nginx openssl)  # make test runs deploy/nginx-wenming.conf with a self-signed certificate
 # A machine may carry Node.js from elsewhere (its npm built in): only ask apt when the commands are missing.
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)

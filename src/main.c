@@ -12,6 +12,8 @@ static void usage(FILE *f)
 	      "  init      create or upgrade the database (--demo loads the Dalian demo city)\n"
 	      "  serve     run the HTTP server (Open311 GeoReport v2 at /open311/v2/)\n"
 	      "  apikey    create, list and revoke Open311 api keys\n"
+	      "  audit     verify the audit trail's hash chain, or list its records\n"
+	      "  user      add, list, disable staff accounts; reset a password\n"
 	      "  jobs      list the background jobs' recent passes\n"
 	      "  migrate   apply pending schema migrations (--check: only report them)\n"
 	      "  backup    write a consistent copy of the database to a file (servers may run)\n"
@@ -44,8 +46,11 @@ int main(int argc, char **argv)
 		return cmd_serve(argc - 2, argv + 2);
 	if (strcmp(cmd, "apikey") == 0)
 		return cmd_apikey(argc - 2, argv + 2);
+	if (strcmp(cmd, "user") == 0)
+		return cmd_user(argc - 2, argv + 2);
 	if (strcmp(cmd, "jobs") == 0)
 		return cmd_jobs(argc - 2, argv + 2);
+	if (strcmp(cmd, "audit") == 0) return cmd_audit(argc - 2, argv + 2);
 	if (strcmp(cmd, "migrate") == 0)
 		return cmd_migrate(argc - 2, argv + 2);
 	if (strcmp(cmd, "backup") == 0)

@@ -1,5 +1,7 @@
 /* POST /open311/v2/requests: a citizen's or a 311 app's report becomes a case. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include "api/open311.h"
@@ -7,6 +9,7 @@
 #include "core/media_type.h"
 #include "core/timefmt.h"
 #include "core/validate.h"
+#include "http/ratelimit.h"
 #include "lib/utf8.h"
 #include "store/apikey.h"
 #include "store/case_store.h"
@@ -281,12 +284,49 @@ static int reference_lookup(struct http_req *r, struct db *db, struct refdata **
 		return err_set(e, ERR_FORBIDDEN, "api_key is missing or invalid");
 	if (!*cat)
 		return err_set(e, ERR_NOT_FOUND, "service_code '%s' not found", code ? code : "");
+	if (!refdata_apikey_allows(*ref, *apikey_id, *cat))
+		return err_set(e, ERR_FORBIDDEN, "this api_key may not post to service_code '%s'",
+		               code);
 	return 0;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One token from the bucket of key at rate per second (burst: ten seconds' worth). */
+static int take(struct http_req *r, struct http_resp *w, const char *key, double rate,
+                const char *who, struct err *e)
+{
+	int retry = 0;
+	if (rate <= 0 || !r->app->limits ||
+	    ratelimit_take(r->app->limits, key, rate, rate * 10 < 1 ? 1 : rate * 10, mono_ms(),
+	                   &retry) == 1)
+		return 0;
+	resp_header(w, "Retry-After", arena_printf(r->arena, "%d", retry > 0 ? retry : 1));
+	return err_set(e, ERR_TOO_MANY, "too many reports from this %s; retry in %d s", who,
+	               retry > 0 ? retry : 1);
+}
+
+/* Public posting limits: per client address, and per api key (an app posts for all its
+ * users from one address, so its key carries the larger allowance). */
+static int post_limits(struct http_req *r, struct http_resp *w, int64_t key_id, struct err *e)
+{
+	char key[96];
+	snprintf(key, sizeof key, "post-ip:%s", r->remote_ip ? r->remote_ip : "");
+	int rc = take(r, w, key, r->app->post_rate_ip, "address", e);
+	if (rc == 0) {
+		snprintf(key, sizeof key, "post-key:%lld", (long long)key_id);
+		rc = take(r, w, key, r->app->post_rate_key, "api key", e);
+	}
+	return rc;
 }
 
 int open311_post_request(struct http_req *r, struct http_resp *w, struct err *e)
 {
-	(void)w; /* the answer comes from post_complete */
 	int rc = open311_check_jurisdiction(r, e);
 	struct db *db;
 	if (rc < 0 || (rc = app_db(r->app, &db, e)) < 0)
@@ -300,7 +340,8 @@ int open311_post_request(struct http_req *r, struct http_resp *w, struct err *e)
 	                           .roles = ROLE_PUBLIC};
 	struct refdata *ref;
 	const struct category *cat;
-	if ((rc = reference_lookup(r, db, &ref, &cr->apikey_id, &cat, e)) < 0)
+	if ((rc = reference_lookup(r, db, &ref, &cr->apikey_id, &cat, e)) < 0 ||
+	    (rc = post_limits(r, w, cr->apikey_id, e)) < 0)
 		return rc;
 	cr->category_id = cat->id;
 

@@ -1,11 +1,15 @@
 #include "api/routes.h"
 
 #include "api/open311.h"
+#include "api/staff.h"
 
 #define O311 (FMT_JSON | FMT_XML)
 /* Public reads are served from the response cache for at most this long after another
  * instance's write (this instance's own writes invalidate at once, see http/cache.h). */
 #define CACHE_MS 1000
+#define STAFF ROLE_STAFF
+#define ADMIN ROLE_ADMIN
+#define ORG_EDIT (ROLE_ADMIN | ROLE_OFFICE)
 
 const struct route routes[] = {
     {"GET", "/healthz", 0, health_get, ROLE_PUBLIC, NULL, "Liveness and database check", 0},
@@ -26,5 +30,58 @@ const struct route routes[] = {
      open311_jurisdiction_params, "One reported problem", CACHE_MS},
     {"GET", "/open311/v2/tokens/{token}", O311, open311_get_token, ROLE_PUBLIC,
      open311_jurisdiction_params, "The request id for a submission token", 0},
+
+    /* Login and the caller's own account. Logging in (and the TOTP step of a login) is
+     * public by nature; everything else needs a session. */
+    {"POST", "/api/v1/session", 0, session_login, ROLE_PUBLIC, session_login_params,
+     "Log in (sets the session cookie)", 0},
+    {"GET", "/api/v1/session", 0, session_me, STAFF, NULL, "The logged-in user and CSRF token", 0},
+    {"DELETE", "/api/v1/session", 0, session_logout, ROLE_PUBLIC | STAFF, NULL, "Log out", 0},
+    {"POST", "/api/v1/session/totp", 0, session_totp, ROLE_PUBLIC, session_totp_params,
+     "Second factor of a login (TOTP code)", 0},
+    {"POST", "/api/v1/me/password", 0, me_password, STAFF, me_password_params,
+     "Change one's own password", 0},
+    {"POST", "/api/v1/me/totp", 0, me_totp_begin, STAFF, NULL,
+     "Start TOTP enrolment: a new secret and otpauth URI", 0},
+    {"POST", "/api/v1/me/totp/confirm", 0, me_totp_confirm, STAFF, me_totp_confirm_params,
+     "Finish TOTP enrolment with a code from the app", 0},
+
+    /* People and sessions: admins. */
+    {"GET", "/api/v1/users", 0, users_list, ADMIN, NULL, "Staff accounts", 0},
+    {"POST", "/api/v1/users", 0, users_create, ADMIN, users_create_params, "Add a staff account",
+     0},
+    {"GET", "/api/v1/users/{id}", 0, users_get, ADMIN, NULL, "One staff account", 0},
+    {"PATCH", "/api/v1/users/{id}", 0, users_update, ADMIN, users_update_params,
+     "Change a staff account (name, unit, roles, active)", 0},
+    {"POST", "/api/v1/users/{id}/password", 0, users_reset_password, ADMIN,
+     users_password_params, "Set a new password for a staff account", 0},
+    {"GET", "/api/v1/sessions", 0, sessions_list, ADMIN, NULL, "Live sessions", 0},
+    {"DELETE", "/api/v1/sessions/{id}", 0, sessions_revoke, ADMIN, NULL, "End a session", 0},
+
+    /* The organisation: all staff read, admins and the office edit. */
+    {"GET", "/api/v1/units", 0, units_list, STAFF, NULL, "Units (the responsibility tree)", 0},
+    {"POST", "/api/v1/units", 0, units_create, ORG_EDIT, units_create_params, "Add a unit", 0},
+    {"GET", "/api/v1/units/{id}", 0, units_get, STAFF, NULL, "One unit", 0},
+    {"PATCH", "/api/v1/units/{id}", 0, units_update, ORG_EDIT, units_update_params,
+     "Change a unit", 0},
+    {"GET", "/api/v1/areas", 0, areas_list, STAFF, NULL,
+     "Areas (districts, streets, grids) as GeoJSON", 0},
+    {"GET", "/api/v1/areas/locate", 0, areas_locate, STAFF, areas_locate_params,
+     "The areas holding a point, most specific first", 0},
+
+    /* Cases within the caller's reach. */
+    {"GET", "/api/v1/cases", 0, cases_list, STAFF, cases_list_params,
+     "Cases within the caller's reach, newest first", 0},
+    {"GET", "/api/v1/cases/{code}", 0, cases_get, STAFF, NULL, "One case within reach", 0},
+
+    /* Open311 api keys and the audit trail: admins. */
+    {"GET", "/api/v1/apikeys", 0, apikeys_list, ADMIN, NULL, "Open311 api keys", 0},
+    {"POST", "/api/v1/apikeys", 0, apikeys_create, ADMIN, apikeys_create_params,
+     "Make an api key (shown once) with its service scope", 0},
+    {"DELETE", "/api/v1/apikeys/{id}", 0, apikeys_revoke, ADMIN, NULL, "Revoke an api key", 0},
+    {"GET", "/api/v1/audit", 0, audit_list, ADMIN, audit_list_params,
+     "The audit trail, newest first", 0},
+    {"GET", "/api/v1/audit/verify", 0, audit_check, ADMIN, NULL,
+     "Check the audit trail's hash chain", 0},
     {.method = NULL},
 };

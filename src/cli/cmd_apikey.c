@@ -1,14 +1,70 @@
 /* wenming apikey create NAME | list | revoke ID */
-#include <stdlib.h>
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli/commands.h"
 #include "cli/opts.h"
 #include "store/apikey.h"
+#include "store/audit.h"
 #include "store/db.h"
 #include "store/migrate.h"
+
+/* The audit summary names the key, never its text or hash. */
+static int audit_key(struct db *db, const char *action, int64_t id, json_t *summary, struct err *e)
+{
+	char object[32];
+	snprintf(object, sizeof object, "apikey:%lld", (long long)id);
+	char *json = summary ? json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(summary);
+	if (!json)
+		return err_set(e, ERR_INTERNAL,
+		               "cannot describe the change as JSON (is NAME UTF-8?)");
+	struct audit_entry a = {.at = (int64_t)time(NULL),
+	                        .actor = "cli",
+	                        .action = action,
+	                        .object = object,
+	                        .summary = json};
+	int rc = audit_append(db, &a, e);
+	free(json);
+	return rc;
+}
+
+static int create_key(struct db *db, const char *name, char key[APIKEY_LEN], struct err *e)
+{
+	int64_t id;
+	int rc = apikey_create(db, name, (int64_t)time(NULL), key, &id, e);
+	if (rc < 0)
+		return rc;
+	return audit_key(db, "apikey.create", id, json_pack("{s:{s:s}}", "after", "name", name), e);
+}
+
+static int revoke_key(struct db *db, long long id, struct err *e)
+{
+	int64_t now = (int64_t)time(NULL);
+	struct db_stmt *st;
+	int rc = db_query(db,
+	                  "UPDATE apikey SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"
+	                  " RETURNING name",
+	                  DB_ARGS(db_int(now), db_int(id)), &st, e);
+	if (rc < 0)
+		return rc;
+	json_t *summary = NULL;
+	rc = db_step(st, e);
+	if (rc == DB_ROW) {
+		summary = json_pack("{s:s, s:{s:n}, s:{s:I}}", "name", db_col_text(st, 0), "before",
+		                    "revoked_at", "after", "revoked_at", (json_int_t)now);
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = err_set(e, ERR_NOT_FOUND, "no active key %lld", id);
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	return audit_key(db, "apikey.revoke", id, summary, e);
+}
 
 int cmd_apikey(int argc, char **argv)
 {
@@ -60,21 +116,20 @@ int cmd_apikey(int argc, char **argv)
 		return 1;
 	}
 	int rc = 0;
-	if (create) {
+	if (create || revoke) {
+		/* The change and its audit record commit together, or neither does; the key is
+		 * printed only once it is committed. */
 		char key[APIKEY_LEN];
-		int64_t id;
-		rc = apikey_create(db, pos[1], (int64_t)time(NULL), key, &id, &e);
+		rc = db_begin_write(db, &e);
 		if (rc == 0)
+			rc = create ? create_key(db, pos[1], key, &e)
+			            : revoke_key(db, revoke_id, &e);
+		if (rc == 0)
+			rc = db_commit(db, &e);
+		if (rc < 0)
+			db_rollback(db);
+		else if (create)
 			printf("%s\n", key);
-	} else if (revoke) {
-		int64_t done;
-		rc = db_get_int(
-		    db,
-		    "UPDATE apikey SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"
-		    " RETURNING id",
-		    DB_ARGS(db_int((int64_t)time(NULL)), db_int(revoke_id)), &done, &e);
-		if (rc == ERR_NOT_FOUND)
-			err_set(&e, ERR_NOT_FOUND, "no active key %lld", revoke_id);
 	} else {
 		struct db_stmt *st;
 		rc = db_query(db, "SELECT id, name, created_at, revoked_at FROM apikey ORDER BY id",

@@ -2,8 +2,11 @@
  * src/store/export.h), to move a city from one store to another, e.g. SQLite to PostgreSQL:
  *   wenming export --db var/wenming.db --out city.jsonl
  *   wenming import --db postgresql://… city.jsonl
- * Photo files are not in the export: copy the media directory as well. */
+ * Photo files are not in the export: copy the media directory as well.
+ * With units or areas as the first argument they read and write the organisation instead
+ * (store/org_io.h): `wenming export units --out units.csv`, `wenming import areas a.geojson`. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -11,6 +14,8 @@
 #include "cli/opts.h"
 #include "store/db.h"
 #include "store/export.h"
+#include "store/migrate.h"
+#include "store/org_io.h"
 
 static const char MEDIA_NOTE[] = "Photos are not in the export: copy the media directory "
                                  "(var/media, or --media)\nto the new server as well.";
@@ -27,8 +32,19 @@ static struct db *open_db(const char *cmd, struct opt *opts)
 	return db;
 }
 
+static int org_export_cmd(const char *what, int argc, char **argv);
+static int org_import_cmd(const char *what, int argc, char **argv);
+static int org_subform(int argc, char **argv, char ***rest);
+
 int cmd_export(int argc, char **argv)
 {
+	char **rest = NULL;
+	int sub = org_subform(argc, argv, &rest);
+	if (sub >= 0) {
+		int rc = org_export_cmd(argv[sub], argc - 1, rest);
+		free(rest);
+		return rc;
+	}
 	struct opt opts[] = {
 	    {.name = "db",
 	     .kind = OPT_STRING,
@@ -50,8 +66,10 @@ int cmd_export(int argc, char **argv)
 		         "SHA-256 per table, from one consistent snapshot (servers may run).\n"
 		         "`wenming import` loads it into a new database of either store.\n%s",
 		         MEDIA_NOTE);
-		opts_usage("export", "[--format jsonl] [--out FILE|-] [--db PATH|URL]", about,
-		           opts);
+		opts_usage("export",
+		           "[--format jsonl] [--out FILE|-] [--db PATH|URL]\n"
+		           "       wenming export units|areas [--out FILE|-] [--db PATH|URL]",
+		           about, opts);
 		return 0;
 	}
 	struct opt *f = opts_get(opts, "format"), *o = opts_get(opts, "out");
@@ -103,6 +121,13 @@ int cmd_export(int argc, char **argv)
 
 int cmd_import(int argc, char **argv)
 {
+	char **rest = NULL;
+	int sub = org_subform(argc, argv, &rest);
+	if (sub >= 0) {
+		int rc = org_import_cmd(argv[sub], argc - 1, rest);
+		free(rest);
+		return rc;
+	}
 	struct opt opts[] = {
 	    {.name = "db",
 	     .kind = OPT_STRING,
@@ -123,7 +148,11 @@ int cmd_import(int argc, char **argv)
 		         "`wenming init` on it), and commits only when every table's count and\n"
 		         "checksum match. Ids are kept.\n%s",
 		         MEDIA_NOTE);
-		opts_usage("import", "FILE|- [--db PATH|URL]", about, opts);
+		opts_usage("import",
+		           "FILE|- [--db PATH|URL]\n"
+		           "       wenming import units|areas FILE [--dry-run] [--db PATH|URL]"
+		           " (see wenming import units --help)",
+		           about, opts);
 		return 0;
 	}
 	if (npos != 1) {
@@ -153,4 +182,230 @@ int cmd_import(int argc, char **argv)
 	        "wenming import: %d tables, %lld rows imported; counts and checksums match\n",
 	        st.tables, (long long)st.rows);
 	return 0;
+}
+
+/* Units and areas ------------------------------------------------------------------------------ */
+
+/* The index of the first positional argument when it is "units" or "areas" (else -1), and in
+ * *rest (malloc'd) the arguments without it. Options that take a value are skipped with it. */
+static int org_subform(int argc, char **argv, char ***rest)
+{
+	static const char *const valued[] = {"--db", "--out", "--format", NULL};
+	int at = -1;
+	for (int i = 0; i < argc && at < 0; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0) {
+			at = i + 1 < argc ? i + 1 : -1;
+			break;
+		}
+		if (strncmp(a, "--", 2) != 0) {
+			at = i;
+			break;
+		}
+		for (const char *const *v = valued; *v; v++)
+			if (strcmp(a, *v) == 0)
+				i++;
+	}
+	if (at < 0 || (strcmp(argv[at], "units") != 0 && strcmp(argv[at], "areas") != 0))
+		return -1;
+	*rest = calloc((size_t)argc + 1, sizeof **rest);
+	if (!*rest)
+		return -1;
+	for (int i = 0, k = 0; i < argc; i++)
+		if (i != at)
+			(*rest)[k++] = argv[i];
+	return at;
+}
+
+/* A file written beside its final name and renamed when complete, or stdout for "-". */
+struct outfile {
+	const char *path;
+	char tmp[4096];
+	FILE *fp;
+};
+
+static int out_open(struct outfile *o, const char *path, struct err *e)
+{
+	o->path = path;
+	if (strcmp(path, "-") == 0) {
+		o->fp = stdout;
+		return 0;
+	}
+	snprintf(o->tmp, sizeof o->tmp, "%s.part", path);
+	o->fp = fopen(o->tmp, "w");
+	return o->fp ? 0 : err_set(e, ERR_INTERNAL, "cannot create %s", o->tmp);
+}
+
+static int out_close(struct outfile *o, int rc, struct err *e)
+{
+	if (!o->fp || o->fp == stdout)
+		return rc;
+	if (fclose(o->fp) != 0 && rc == 0)
+		rc = err_set(e, ERR_INTERNAL, "writing %s failed", o->tmp);
+	if (rc == 0 && rename(o->tmp, o->path) != 0)
+		rc = err_set(e, ERR_INTERNAL, "cannot rename %s to %s", o->tmp, o->path);
+	if (rc)
+		unlink(o->tmp);
+	return rc;
+}
+
+static int org_export_cmd(const char *what, int argc, char **argv)
+{
+	struct opt opts[] = {
+	    {.name = "db",
+	     .kind = OPT_STRING,
+	     .env = "WENMING_DB",
+	     .help = "database path or postgresql:// URL"},
+	    {.name = "out", .kind = OPT_STRING, .help = "file to write, - for stdout (default)"},
+	    {.name = "help", .kind = OPT_FLAG, .help = "show this help"},
+	    {.name = NULL},
+	};
+	int units = strcmp(what, "units") == 0;
+	const char *cmd = units ? "export units" : "export areas";
+	const char *pos[1];
+	int npos;
+	if (opts_parse(cmd, opts, argc, argv, pos, 0, &npos) < 0)
+		return 2;
+	if (opts_get(opts, "help")->set) {
+		opts_usage(
+		    cmd, "[--out FILE|-] [--db PATH|URL]",
+		    units ? "Writes every unit as CSV (columns code, name, kind, parent_code,\n"
+		            "phone, contact, email, address, area_code, sort; parents before\n"
+		            "children). Cells starting with = + - @ get a leading ' so that\n"
+		            "spreadsheets do not run them; `wenming import units` removes it."
+		          : "Writes every area as a GeoJSON FeatureCollection, one feature per\n"
+		            "line, parents first, for `wenming import areas`.",
+		    opts);
+		return 0;
+	}
+	struct opt *d = opts_get(opts, "db"), *o = opts_get(opts, "out");
+	const char *src = d->set ? d->str : cli_default_db();
+	if (strncmp(src, "postgres", 8) != 0 && access(src, F_OK) != 0) {
+		fprintf(stderr, "wenming %s: no database at %s\n", cmd, src);
+		return 1;
+	}
+	struct db *db = open_db(cmd, opts);
+	if (!db)
+		return 1;
+	struct outfile out = {0};
+	struct err e = {0};
+	long rows = 0;
+	int rc = out_open(&out, o->set ? o->str : "-", &e);
+	if (rc == 0)
+		rc = units ? org_export_units(db, out.fp, &rows, &e)
+		           : org_export_areas(db, out.fp, &rows, &e);
+	db_close(db);
+	rc = out_close(&out, rc, &e);
+	if (rc < 0) {
+		fprintf(stderr, "wenming %s: %s\n", cmd, e.msg);
+		return 1;
+	}
+	fprintf(stderr, "wenming %s: %ld %s written to %s\n", cmd, rows, what,
+	        out.fp == stdout ? "stdout" : out.path);
+	return 0;
+}
+
+static void org_print_errors(const char *cmd, const char *file, const struct org_io_report *r)
+{
+	char line[700];
+	for (int i = 0; i < r->nerrors; i++) {
+		org_io_render(file, &r->errors[i], line, sizeof line);
+		fprintf(stderr, "%s\n", line);
+	}
+	if (r->more)
+		fprintf(stderr, "… and %d more error%s\n", r->more, r->more > 1 ? "s" : "");
+	int n = r->nerrors + r->more;
+	fprintf(stderr, "wenming %s: %d error%s in %s; nothing was imported\n", cmd, n,
+	        n > 1 ? "s" : "", file);
+}
+
+static const char UNITS_ABOUT[] =
+    "Imports units from a CSV file with a header. Columns (any order): code, name, kind\n"
+    "(required), parent_code, phone, contact, email, address, area_code, sort; any other\n"
+    "column is an error. kind is one of committee, office, department, utility, district,\n"
+    "county_city, county, zone, street, town, community, village, school, enterprise.\n"
+    "Units are upserted by code; a column the file lacks keeps its value in existing\n"
+    "units. A parent may be in the file or the database; area_code must name an area\n"
+    "already imported. A leading ' before = + - @ (the spreadsheet guard that\n"
+    "`wenming export units` writes) is removed.";
+static const char AREAS_ABOUT[] =
+    "Imports areas from a GeoJSON FeatureCollection: properties code, name, kind (district,\n"
+    "street or grid; grid codes have 15 digits, CJ/T 213), parent_code, unit_code; geometry\n"
+    "Polygon or MultiPolygon. Areas are upserted by code; a parent may be in the file or the\n"
+    "database, and a child's bounding box must lie within its parent's.";
+static const char ALL_OR_NOTHING[] =
+    "\n\nAll or nothing: every row is checked first and every error is printed as\n"
+    "FILE:LINE: message (at most 20); then nothing is changed and the exit status is 1.\n"
+    "A new database: import units (--no-area-codes when they name areas), areas, then\n"
+    "units again.";
+
+static int org_import_cmd(const char *what, int argc, char **argv)
+{
+	struct opt opts[] = {
+	    {.name = "db",
+	     .kind = OPT_STRING,
+	     .env = "WENMING_DB",
+	     .help = "database path or postgresql:// URL"},
+	    {.name = "dry-run", .kind = OPT_FLAG, .help = "check the file, change nothing"},
+	    {.name = "no-area-codes",
+	     .kind = OPT_FLAG,
+	     .help = "units: ignore the area_code column (keep the units' areas)"},
+	    {.name = "help", .kind = OPT_FLAG, .help = "show this help"},
+	    {.name = NULL},
+	};
+	int units = strcmp(what, "units") == 0;
+	const char *cmd = units ? "import units" : "import areas";
+	const char *pos[1];
+	int npos;
+	if (opts_parse(cmd, opts, argc, argv, pos, 1, &npos) < 0)
+		return 2;
+	if (opts_get(opts, "help")->set) {
+		char about[1600];
+		snprintf(about, sizeof about, "%s%s", units ? UNITS_ABOUT : AREAS_ABOUT,
+		         ALL_OR_NOTHING);
+		opts_usage(cmd,
+		           units ? "FILE.csv [--dry-run] [--no-area-codes] [--db PATH|URL]"
+		                 : "FILE.geojson [--dry-run] [--db PATH|URL]",
+		           about, opts);
+		return 0;
+	}
+	if (npos != 1) {
+		fprintf(stderr, "wenming %s: give the FILE to import (see --help)\n", cmd);
+		return 2;
+	}
+	if (!units && opts_get(opts, "no-area-codes")->set) {
+		fprintf(stderr, "wenming %s: --no-area-codes is for units only\n", cmd);
+		return 2;
+	}
+	if (access(pos[0], R_OK) != 0) {
+		fprintf(stderr, "wenming %s: cannot read %s\n", cmd, pos[0]);
+		return 1;
+	}
+	struct db *db = open_db(cmd, opts);
+	if (!db)
+		return 1;
+	struct org_io_opts o = {.dry_run = opts_get(opts, "dry-run")->set,
+	                        .ignore_area_codes = opts_get(opts, "no-area-codes")->set};
+	struct org_io_report *r = calloc(1, sizeof *r);
+	struct err e = {0};
+	/* Like serve, bring the schema up to date first (a new database gets it whole). */
+	int rc = !r ? err_set(&e, ERR_INTERNAL, "out of memory") : migrate_apply(db, &e);
+	if (rc == 0)
+		rc = units ? org_import_units(db, pos[0], &o, r, &e)
+		           : org_import_areas(db, pos[0], &o, r, &e);
+	db_close(db);
+	if (rc < 0 && r && r->nerrors)
+		org_print_errors(cmd, pos[0], r);
+	else if (rc < 0)
+		fprintf(stderr, "wenming %s: %s\n", cmd, e.msg);
+	else if (o.dry_run)
+		fprintf(stderr,
+		        "wenming %s: %s is valid: %d %s (%d new, %d existing); nothing changed "
+		        "(--dry-run)\n",
+		        cmd, pos[0], r->rows, what, r->inserted, r->updated);
+	else
+		fprintf(stderr, "wenming %s: %d %s imported from %s: %d inserted, %d updated\n",
+		        cmd, r->rows, what, pos[0], r->inserted, r->updated);
+	free(r);
+	return rc < 0 ? 1 : 0;
 }

@@ -13,6 +13,8 @@
 #include "cli/opts.h"
 #include "store/db.h"
 #include "store/migrate.h"
+#include "api/staff.h"
+#include "http/ratelimit.h"
 #include "store/jobs.h"
 #include "store/refcache.h"
 #include "store/writer.h"
@@ -79,6 +81,24 @@ int cmd_serve(int argc, char **argv)
 	    {.name = "no-jobs",
 	     .kind = OPT_FLAG,
 	     .help = "run no background jobs here (other instances still do)"},
+	    {.name = "post-rate-ip",
+	     .kind = OPT_INT,
+	     .env = "WENMING_POST_RATE_IP",
+	     .min = 0,
+	     .max = 1000000,
+	     .help = "Open311 reports per second per client address (default 5; 0: no limit)"},
+	    {.name = "post-rate-key",
+	     .kind = OPT_INT,
+	     .env = "WENMING_POST_RATE_KEY",
+	     .min = 0,
+	     .max = 1000000,
+	     .help = "Open311 reports per second per api key (default 100; 0: no limit)"},
+	    {.name = "login-rate",
+	     .kind = OPT_INT,
+	     .env = "WENMING_LOGIN_RATE",
+	     .min = 0,
+	     .max = 100000,
+	     .help = "login attempts per minute per client address (default 10; 0: no limit)"},
 	    {.name = "quiet", .kind = OPT_FLAG, .help = "no request log lines"},
 	    {.name = "help", .kind = OPT_FLAG, .help = "show this help"},
 	    {.name = NULL},
@@ -129,26 +149,23 @@ int cmd_serve(int argc, char **argv)
 
 	struct err e = {0};
 	struct http_server *srv = NULL;
-	if (refcache_new(&app.refcache) < 0) {
-		fputs("wenming serve: out of memory\n", stderr);
-		free(media);
-		return 1;
+	int status = 1;
+	/* Login and posting limits: 64k client addresses and keys at about 40 bytes each. */
+	app.limits = ratelimit_new(1 << 16);
+	app.post_rate_ip = (o = opts_get(opts, "post-rate-ip"))->set ? (double)o->num : 5;
+	app.post_rate_key = (o = opts_get(opts, "post-rate-key"))->set ? (double)o->num : 100;
+	app.login_per_min = (o = opts_get(opts, "login-rate"))->set ? (double)o->num : 10;
+	if (!app.limits || refcache_new(&app.refcache) < 0) {
+		err_set(&e, ERR_INTERNAL, "out of memory");
+		goto out;
 	}
-	if (migrate_once(db, &e) < 0 || writer_start(db, &app.writer, &e) < 0) {
-		fprintf(stderr, "wenming serve: %s\n", e.msg);
-		refcache_free(app.refcache);
-		free(media);
-		return 1;
-	}
+	if (migrate_once(db, &e) < 0 || writer_start(db, &app.writer, &e) < 0)
+		goto out;
 	cfg.generation = writer_generation;
 	cfg.generation_ctx = app.writer;
-	if (http_server_start(&cfg, routes, &app, &srv, &e) < 0) {
-		fprintf(stderr, "wenming serve: %s\n", e.msg);
-		writer_stop(app.writer);
-		refcache_free(app.refcache);
-		free(media);
-		return 1;
-	}
+	cfg.authenticate = api_authenticate;
+	if (http_server_start(&cfg, routes, &app, &srv, &e) < 0)
+		goto out;
 	struct jobs *jobs = NULL;
 	if (!opts_get(opts, "no-jobs")->set &&
 	    jobs_start(db, media, server_jobs,
@@ -162,9 +179,15 @@ int cmd_serve(int argc, char **argv)
 	        sig == SIGINT ? "SIGINT" : "SIGTERM");
 	jobs_stop(jobs);
 	http_server_stop(srv);
+	status = 0;
+out:
+	if (status)
+		fprintf(stderr, "wenming serve: %s\n", e.msg);
 	writer_stop(app.writer);
 	refcache_free(app.refcache);
+	ratelimit_free(app.limits);
 	free(media);
-	fputs("wenming: stopped\n", stderr);
-	return 0;
+	if (status == 0)
+		fputs("wenming: stopped\n", stderr);
+	return status;
 }

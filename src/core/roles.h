@@ -16,4 +16,11 @@ enum role {
 
 #define ROLE_STAFF (ROLE_ADMIN | ROLE_OFFICE | ROLE_DISPATCHER | ROLE_HANDLER | ROLE_INSPECTOR | ROLE_LEADER)
 
+/* Names as the API, CLI and database documentation spell them: "admin", "office", … */
+const char *role_name(enum role r);
+/* "office,dispatcher" -> bits; staff role names only. -1 on an unknown or empty name. */
+int roles_parse(const char *list, unsigned *out);
+/* The staff roles in bits as "a,b" into out (cap bytes). */
+void roles_format(unsigned bits, char *out, unsigned long cap);
+
 #endif

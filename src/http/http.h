@@ -29,6 +29,16 @@ struct param {
 
 enum http_format { FMT_JSON = 1, FMT_XML = 2, FMT_HTML = 4, FMT_RAW = 8 };
 
+/* Who is calling, from the session cookie (set before the route's roles are checked). */
+struct principal {
+	unsigned roles;             /* ROLE_PUBLIC always; the user's roles with a live session */
+	int64_t user_id, unit_id;   /* 0 when anonymous */
+	int64_t session_id;         /* 0 when anonymous */
+	const char *login;          /* "" when anonymous */
+	const char *csrf;           /* the session's CSRF token; NULL when anonymous */
+	int mfa_pending;            /* password given, TOTP owed: roles stay ROLE_PUBLIC */
+};
+
 struct http_req {
 	struct arena *arena;       /* dies when the response has been sent */
 	struct app *app;
@@ -42,6 +52,9 @@ struct http_req {
 	const char *remote_ip;
 	const char *base_url;      /* "http://host:port" as the client addressed us (for absolute URLs) */
 	int64_t now;               /* unix seconds at arrival */
+	const char *request_id;    /* X-Request-Id: the proxy's when sane, else 16 random hex */
+	int secure;                /* came over TLS (X-Forwarded-Proto: https, or an https public URL) */
+	struct principal who;
 	void *conn;                /* struct MHD_Connection *, for the http layer only */
 	void *ctx;                 /* a handler's own state across req_suspend and its completion */
 };
@@ -138,6 +151,9 @@ struct http_config {
 	/* The data generation: changes whenever this instance commits a write, so cached
 	 * responses built before it are not served. NULL: cached responses live their TTL. */
 	uint64_t (*generation)(void *ctx);
+	/* Fills r->who from the request's credentials before authorisation; NULL: everyone is
+	 * anonymous. An error (the database is down) answers the request with it. */
+	int (*authenticate)(struct http_req *r, struct err *e);
 	void *generation_ctx;
 };
 

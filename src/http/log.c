@@ -3,9 +3,13 @@
  * threads never interleave. */
 #include "http/respond.h"
 
+#include <string.h>
 #include <unistd.h>
 
-enum { LOG_PATH_MAX = 300, LOG_LINE_MAX = 3 * 16 + 1 + 3 * LOG_PATH_MAX + 1 + 12 + 1 + 21 + 2 };
+enum {
+	LOG_PATH_MAX = 300,
+	LOG_LINE_MAX = 3 * 16 + 1 + 3 * LOG_PATH_MAX + 1 + 12 + 1 + 21 + 2 * (1 + 3 * 64) + 2
+};
 
 static size_t put_uint(char *o, unsigned long long v)
 {
@@ -38,7 +42,8 @@ static size_t put_safe(char *o, const char *s, size_t n, size_t max)
 	return k;
 }
 
-void reqlog_write(const char *method, const char *path, size_t path_len, int status, long long usec)
+void reqlog_write(const char *method, const char *path, size_t path_len, int status, long long usec,
+                  const char *request_id, const char *user)
 {
 	char line[LOG_LINE_MAX];
 	size_t n = 0;
@@ -52,6 +57,11 @@ void reqlog_write(const char *method, const char *path, size_t path_len, int sta
 	n += put_uint(line + n, status > 0 ? (unsigned long long)status : 0);
 	line[n++] = ' ';
 	n += put_uint(line + n, usec > 0 ? (unsigned long long)usec : 0);
+	line[n++] = ' ';
+	n += put_safe(line + n, request_id && *request_id ? request_id : "-",
+	              request_id && *request_id ? strlen(request_id) : 1, 64);
+	line[n++] = ' ';
+	n += put_safe(line + n, user && *user ? user : "-", user && *user ? strlen(user) : 1, 64);
 	line[n++] = '\n';
 	/* A short write to stderr is not worth retrying or reporting. */
 	ssize_t w = write(STDERR_FILENO, line, n);

@@ -3,6 +3,8 @@
  * and file bytes point into the buffer they arrived in, NUL-terminated where a separator was. */
 #include "http/params.h"
 
+#include "lib/buf.h"
+
 #include <string.h>
 #include <strings.h>
 
@@ -311,4 +313,77 @@ int params_parse_multipart(struct arena *a, char *body, size_t len, const char *
 		added->filename = ph.filename;
 		added->content_type = ph.content_type;
 	}
+}
+
+/* One JSON scalar as parameter text: strings as they are, numbers and booleans spelled as a
+ * form would send them. NULL for objects, arrays and null. */
+static const char *scalar_text(struct arena *a, json_t *v, size_t *len)
+{
+	const char *s = NULL;
+	if (json_is_string(v)) {
+		*len = json_string_length(v);
+		return arena_strndup(a, json_string_value(v), *len);
+	}
+	if (json_is_integer(v))
+		s = arena_printf(a, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	else if (json_is_real(v))
+		s = arena_printf(a, "%.17g", json_real_value(v));
+	else if (json_is_boolean(v))
+		s = json_is_true(v) ? "true" : "false";
+	if (s)
+		*len = strlen(s);
+	return s;
+}
+
+int params_parse_json(struct arena *a, const char *body, size_t len, struct param_list *pl,
+                      struct err *e)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root)
+		return err_set(e, ERR_BAD_REQUEST, "body is not valid JSON: %s (line %d)", jerr.text,
+		               jerr.line);
+	arena_defer(a, (void (*)(void *))json_decref, root);
+	if (!json_is_object(root))
+		return err_set(e, ERR_BAD_REQUEST, "the JSON body must be an object");
+	const char *key;
+	json_t *v;
+	json_object_foreach(root, key, v)
+	{
+		const char *name = arena_strdup(a, key);
+		size_t n;
+		if (json_is_null(v))
+			continue; /* the same as leaving the member out */
+		if (json_is_array(v)) { /* a list, as the comma list a form would send */
+			struct buf joined = BUF_INIT;
+			size_t i;
+			json_t *item;
+			json_array_foreach(v, i, item)
+			{
+				const char *s = scalar_text(a, item, &n);
+				if (!s || memchr(s, ',', n)) {
+					buf_free(&joined);
+					return err_set(e, ERR_BAD_REQUEST,
+					               "%.60s: array items must be strings, numbers or"
+					               " booleans without commas",
+					               key);
+				}
+				if (i)
+					buf_addc(&joined, ',');
+				buf_add(&joined, s, n);
+			}
+			const char *s = arena_strndup(a, joined.data, joined.len);
+			n = joined.len;
+			buf_free(&joined);
+			if (!param_add(a, pl, name, s, n, e))
+				return e->code;
+			continue;
+		}
+		const char *s = scalar_text(a, v, &n);
+		if (!s)
+			return err_set(e, ERR_BAD_REQUEST, "%.60s: objects are not accepted here", key);
+		if (!param_add(a, pl, name, s, n, e))
+			return e->code;
+	}
+	return 0;
 }

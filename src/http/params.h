@@ -38,6 +38,12 @@ const char *params_boundary(struct arena *a, const char *content_type_header);
 int params_parse_multipart(struct arena *a, char *body, size_t len, const char *boundary,
                            int max_files, struct param_list *pl, struct err *e);
 
+/* Appends the members of a JSON object body (application/json) as parameters: strings,
+ * numbers and booleans as their text, arrays of those as one comma list (what a form sends
+ * for a list parameter), null as absent. The validation that follows is the same as for forms. Errors: 400. */
+int params_parse_json(struct arena *a, const char *body, size_t len, struct param_list *pl,
+                      struct err *e);
+
 /* Checks every parameter against specs (NULL-name terminated; NULL = none declared) and fills
  * ival/dval. Errors: 400 naming the parameter, 413 for an oversized file. */
 int params_validate(const struct param_spec *specs, struct param *params, struct err *e);

@@ -4,8 +4,10 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include <microhttpd.h>
@@ -103,4 +105,62 @@ const char *request_remote_ip(struct arena *a, const struct sockaddr *sa)
 	if (!inet_ntop(sa->sa_family, addr, out, INET6_ADDRSTRLEN))
 		return "";
 	return out;
+}
+
+const char *request_id_of(struct arena *a, const char *header)
+{
+	size_t n = header ? strlen(header) : 0;
+	if (n >= 8 && n <= 64 &&
+	    strspn(header, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n)
+		return arena_strndup(a, header, n);
+	unsigned char raw[8];
+	randombytes_buf(raw, sizeof raw);
+	char *hex = arena_alloc(a, 2 * sizeof raw + 1);
+	sodium_bin2hex(hex, 2 * sizeof raw + 1, raw, sizeof raw);
+	return hex;
+}
+
+int request_is_secure(const char *public_url, const char *forwarded_proto)
+{
+	if (forwarded_proto && strcasecmp(forwarded_proto, "https") == 0)
+		return 1;
+	return public_url && strncasecmp(public_url, "https://", 8) == 0;
+}
+
+const char *request_client_ip(struct arena *a, const char *peer, const char *forwarded_for)
+{
+	int local = strcmp(peer, "127.0.0.1") == 0 || strcmp(peer, "::1") == 0 ||
+	            strcmp(peer, "::ffff:127.0.0.1") == 0;
+	if (!local || !forwarded_for || !*forwarded_for)
+		return peer;
+	const char *last = strrchr(forwarded_for, ',');
+	last = last ? last + 1 : forwarded_for;
+	while (*last == ' ')
+		last++;
+	size_t n = strlen(last);
+	while (n && last[n - 1] == ' ')
+		n--;
+	if (n == 0 || n > 45 || strspn(last, "0123456789abcdefABCDEF.:") < n)
+		return peer; /* not an address: keep what we know */
+	return arena_strndup(a, last, n);
+}
+
+int request_check_csrf(const struct http_req *r, struct err *e)
+{
+	if (!r->who.session_id || !r->who.csrf || strcmp(r->method, "GET") == 0 ||
+	    strcmp(r->method, "HEAD") == 0)
+		return 0;
+	/* Logging in needs no session, so it needs no token either (a stale cookie must not
+	 * stop a login); SameSite=Lax keeps other sites from posting it with ours. */
+	if (strcmp(r->method, "POST") == 0 && strcmp(r->path, "/api/v1/session") == 0)
+		return 0;
+	const char *sent = req_header(r, "X-CSRF-Token");
+	if (!sent)
+		sent = req_str(r, "csrf_token");
+	size_t n = strlen(r->who.csrf);
+	if (!sent || strlen(sent) != n || sodium_memcmp(sent, r->who.csrf, n) != 0)
+		return err_set(e, ERR_FORBIDDEN,
+		               "CSRF token missing or wrong: send the session's csrf_token in the"
+		               " X-CSRF-Token header");
+	return 0;
 }

@@ -49,15 +49,16 @@ struct resp_sent {
 int respond_queue(struct MHD_Connection *c, const struct http_req *r, struct http_resp *w,
                   struct resp_bufs *b, struct resp_sent *sent);
 /* Queues bytes exactly as a cached response stored them (body in b->body). */
-int respond_queue_cached(struct MHD_Connection *c, struct resp_bufs *b, const char *ct,
-                         bool gzip, bool vary);
+int respond_queue_cached(struct MHD_Connection *c, const struct http_req *r, struct resp_bufs *b,
+                         const char *ct, bool gzip, bool vary);
 /* Queues an error in the Open311 shape, in r->format. code: an enum err_code; allow: the Allow
  * header of a 405, else NULL. Returns the status queued or -1. */
 int respond_error(struct MHD_Connection *c, const struct http_req *r, int code, const char *msg,
                   const char *allow, struct resp_bufs *b);
 
-/* The request log line "METHOD PATH STATUS MICROSECONDS\n" on stderr, one write(). */
+/* The request log line "METHOD PATH STATUS MICROSECONDS REQUEST-ID USER\n" on stderr, one
+ * write(); USER is the login or "-". Never a query string, header or body: no secrets. */
 void reqlog_write(const char *method, const char *path, size_t path_len, int status,
-                  long long usec);
+                  long long usec, const char *request_id, const char *user);
 
 #endif

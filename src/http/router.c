@@ -197,9 +197,12 @@ int router_match(const struct route *routes, struct http_req *r, const char *raw
 
 int router_authorize(const struct route *rt, const struct http_req *r, struct err *e)
 {
-	(void)r; /* sessions (issue 4) will supply the caller's roles from r */
-	unsigned caller = ROLE_PUBLIC;
-	if (rt->roles == 0 || !(rt->roles & caller))
-		return err_set(e, ERR_FORBIDDEN, "forbidden");
-	return 0;
+	if (rt->roles & r->who.roles)
+		return 0;
+	/* Staff routes tell an anonymous caller to log in; anyone else is plainly refused. */
+	if ((!r->who.user_id || r->who.mfa_pending) && (rt->roles & ROLE_STAFF))
+		return err_set(e, ERR_UNAUTHORIZED,
+		               r->who.mfa_pending ? "second factor required: send the TOTP code"
+		                                  : "login required");
+	return err_set(e, ERR_FORBIDDEN, "forbidden: your roles do not allow this");
 }

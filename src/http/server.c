@@ -70,6 +70,7 @@ enum body_kind {
 	BODY_IGNORED, /* a method without a body we read (GET, DELETE…): dropped, but counted */
 	BODY_FORM,
 	BODY_MULTIPART,
+	BODY_JSON,
 	BODY_REFUSED, /* any other content type: 415 if any byte arrives */
 };
 
@@ -115,7 +116,8 @@ static void request_end(struct conn *c)
 		atomic_fetch_sub(&c->srv->suspended, 1);
 	}
 	if (!c->srv->cfg.quiet)
-		reqlog_write(c->req.method, c->uri, c->path_len, c->status, usec_since(&c->t0));
+		reqlog_write(c->req.method, c->uri, c->path_len, c->status, usec_since(&c->t0),
+		             c->req.request_id, c->req.who.login);
 	arena_free(&c->arena);
 	if (c->bufs.body.cap > KEEP_BUF_MAX)
 		buf_free(&c->bufs.body);
@@ -221,6 +223,9 @@ static int body_begin(struct conn *c, struct MHD_Connection *mc, struct err *e)
 	const char *ct = c->req.content_type;
 	if (strcmp(ct, "application/x-www-form-urlencoded") == 0) {
 		c->body_kind = BODY_FORM;
+	} else if (strcmp(ct, "application/json") == 0 && c->route->formats == 0) {
+		/* The JSON API (routes without a .json/.xml suffix); Open311 takes forms only. */
+		c->body_kind = BODY_JSON;
 	} else if (strcmp(ct, "multipart/form-data") == 0) {
 		c->body_kind = BODY_MULTIPART;
 		c->boundary = params_boundary(
@@ -234,7 +239,8 @@ static int body_begin(struct conn *c, struct MHD_Connection *mc, struct err *e)
 		if (clen > 0)
 			return err_set(e, ERR_UNSUPPORTED,
 			               "unsupported content type `%.60s`: send "
-			               "application/x-www-form-urlencoded or multipart/form-data",
+			               "application/x-www-form-urlencoded, multipart/form-data or"
+			               " application/json",
 			               ct[0] ? ct : "(none)");
 		return 0;
 	}
@@ -292,11 +298,20 @@ static enum MHD_Result begin(struct conn *c, struct MHD_Connection *mc, const ch
 	    MHD_lookup_connection_value(mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE));
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	r->remote_ip = request_remote_ip(&c->arena, ci ? ci->client_addr : NULL);
+	r->remote_ip = request_client_ip(
+	    &c->arena, request_remote_ip(&c->arena, ci ? ci->client_addr : NULL),
+	    MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "X-Forwarded-For"));
 	r->base_url =
 	    request_base_url(&c->arena, s->app ? s->app->public_url : NULL,
 	                     MHD_lookup_connection_value(mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
 	                     s->fallback_base);
+
+	r->request_id = request_id_of(
+	    &c->arena, MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "X-Request-Id"));
+	r->secure = request_is_secure(
+	    s->app ? s->app->public_url : NULL,
+	    MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "X-Forwarded-Proto"));
+	r->who = (struct principal){.roles = ROLE_PUBLIC, .login = ""};
 
 	struct err e = {0};
 	char allow[ROUTER_ALLOW_MAX];
@@ -306,6 +321,8 @@ static enum MHD_Result begin(struct conn *c, struct MHD_Connection *mc, const ch
 	if (atomic_load(&s->stopping))
 		return fail(c, mc, ERR_UNAVAILABLE, "the server is shutting down; please retry", NULL);
 	int rc = router_match(s->routes, r, c->uri, c->path_len, &c->route, allow, &e);
+	if (rc == 0 && s->cfg.authenticate)
+		rc = s->cfg.authenticate(r, &e);
 	if (rc == 0)
 		rc = router_authorize(c->route, r, &e);
 	if (rc == 0)
@@ -386,8 +403,8 @@ static enum MHD_Result finish(struct conn *c, struct MHD_Connection *mc)
 		if (cache_get(c->srv->cache, c->cache_key, c->cache_klen, c->cache_gen, now_ms(),
 		              &c->bufs.body, &meta)) {
 			c->state = RS_QUEUED;
-			c->status = respond_queue_cached(mc, &c->bufs, meta.content_type, meta.gzip,
-			                                 meta.vary);
+			c->status = respond_queue_cached(mc, r, &c->bufs, meta.content_type,
+			                                 meta.gzip, meta.vary);
 			return c->status < 0 ? MHD_NO : MHD_YES;
 		}
 	}
@@ -395,8 +412,8 @@ static enum MHD_Result finish(struct conn *c, struct MHD_Connection *mc)
 		return fail(c, mc, ERR_TOO_LARGE, "request body too large", NULL);
 	if (c->body_err)
 		return fail(c, mc, c->body_err,
-		            "unsupported content type: send application/x-www-form-urlencoded "
-		            "or multipart/form-data",
+		            "unsupported content type: send application/x-www-form-urlencoded, "
+		            "multipart/form-data or application/json",
 		            NULL);
 	struct param_list pl;
 	params_init(&pl);
@@ -406,6 +423,8 @@ static enum MHD_Result finish(struct conn *c, struct MHD_Connection *mc)
 		rc = params_parse_urlencoded(&c->arena, query + 1, strlen(query + 1), &pl, &e);
 	if (rc == 0 && c->body_kind == BODY_FORM && c->body_len)
 		rc = params_parse_urlencoded(&c->arena, c->body, c->body_len, &pl, &e);
+	if (rc == 0 && c->body_kind == BODY_JSON && c->body_len)
+		rc = params_parse_json(&c->arena, c->body, c->body_len, &pl, &e);
 	if (rc == 0 && c->body_kind == BODY_MULTIPART) {
 		if (!c->body)
 			c->body = arena_alloc(&c->arena, 1);
@@ -416,6 +435,9 @@ static enum MHD_Result finish(struct conn *c, struct MHD_Connection *mc)
 	if (rc == 0)
 		rc = params_validate(c->route->params, pl.head, &e);
 	if (rc)
+		return fail(c, mc, rc, e.msg, NULL);
+
+	if ((rc = request_check_csrf(r, &e)) < 0)
 		return fail(c, mc, rc, e.msg, NULL);
 
 	struct http_resp w = {0};

@@ -31,6 +31,7 @@ int err_http_status(int code)
 {
 	switch (code) {
 	case ERR_BAD_REQUEST:
+	case ERR_UNAUTHORIZED:
 	case ERR_FORBIDDEN:
 	case ERR_NOT_FOUND:
 	case ERR_METHOD:

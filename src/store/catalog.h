@@ -15,6 +15,7 @@ struct category {
 	char service_code[16];
 	char name[128];
 	char group_name[64];
+	char group_code[16];
 	int64_t default_unit_id; /* 0 when none */
 	int urgent;
 	int handle_minutes;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lib/buf.h"
+#include "store/audit.h"
 #include "store/db.h"
 #include "store/migrate.h"
 
@@ -110,17 +111,19 @@ static int refuse_nonempty(struct db *db, struct err *e)
 	return 0;
 }
 
-/* Columns that point into their own table. A row may name one that comes after it (seeding
- * sets parents in a second pass, so a child can have the smaller id), and foreign keys are
- * checked at once: these are inserted as NULL and set once the whole table is in. Table and
- * column names come from this fixed list only, never from the file. */
+/* Columns that may point at a row not inserted yet: into their own table (seeding sets
+ * parents in a second pass, so a child can have the smaller id), or into a table that comes
+ * later (units and areas point at each other). Foreign keys are checked at once, so these
+ * are inserted as NULL and set once table `after` is in. Table and column names come from
+ * this fixed list only, never from the file. */
 static const struct {
-	const char *table, *col;
+	const char *table, *col, *after;
 } self_refs[] = {
-    {"unit", "parent_id"},
-    {"area", "parent_id"},
-    {"cases", "duplicate_of"},
-    {"cases", "recurrence_of"},
+    {"unit", "parent_id", "unit"},
+    {"unit", "area_id", "area"},
+    {"area", "parent_id", "area"},
+    {"cases", "duplicate_of", "cases"},
+    {"cases", "recurrence_of", "cases"},
 };
 enum { NSELF_REFS = sizeof self_refs / sizeof self_refs[0] };
 
@@ -156,10 +159,15 @@ static int fixup_add(struct fixups *fx, int64_t id, int ref, int64_t value, stru
 	return 0;
 }
 
-/* Sets the self-references held back while the table was inserted. */
-static int fixups_apply(struct db *db, const struct fixups *fx, struct err *e)
+/* Sets the references held back until table `done` was in (and drops them from fx). */
+static int fixups_apply(struct db *db, struct fixups *fx, const char *done, struct err *e)
 {
+	size_t kept = 0;
 	for (size_t i = 0; i < fx->n; i++) {
+		if (strcmp(self_refs[fx->v[i].ref].after, done) != 0) {
+			fx->v[kept++] = fx->v[i];
+			continue;
+		}
 		char sql[128];
 		snprintf(sql, sizeof sql, "UPDATE %s SET %s = ? WHERE id = ?",
 		         self_refs[fx->v[i].ref].table, self_refs[fx->v[i].ref].col);
@@ -169,6 +177,7 @@ static int fixups_apply(struct db *db, const struct fixups *fx, struct err *e)
 			               self_refs[fx->v[i].ref].table, self_refs[fx->v[i].ref].col,
 			               (long long)fx->v[i].value, (long long)fx->v[i].id, e->msg);
 	}
+	fx->n = kept;
 	return 0;
 }
 
@@ -236,11 +245,10 @@ struct expected {
 
 /* Reads one table's rows and its trailer. */
 static int import_table(struct db *db, struct reader *r, const struct export_table *t,
-                        struct expected *want, struct err *e)
+                        struct expected *want, struct fixups *fx, struct err *e)
 {
 	struct buf sql = BUF_INIT;
 	insert_sql(t, &sql);
-	struct fixups fx = {0};
 	crypto_hash_sha256_state h;
 	crypto_hash_sha256_init(&h);
 	int64_t count = 0;
@@ -266,7 +274,7 @@ static int import_table(struct db *db, struct reader *r, const struct export_tab
 		} else if (json_is_object(row)) {
 			crypto_hash_sha256_update(&h, (const unsigned char *)r->line, r->len);
 			count++;
-			rc = insert_row(db, t, sql.data, row, r->no, &fx, e);
+			rc = insert_row(db, t, sql.data, row, r->no, fx, e);
 		} else {
 			json_t *c = json_object_get(j, "count");
 			const char *sha = json_string_value(json_object_get(j, "sha256"));
@@ -292,14 +300,13 @@ static int import_table(struct db *db, struct reader *r, const struct export_tab
 			snprintf(want->sha, sizeof want->sha, "%s", hex);
 			json_decref(j);
 			if (!rc)
-				rc = fixups_apply(db, &fx, e);
+				rc = fixups_apply(db, fx, t->name, e);
 			break;
 		}
 		json_decref(j);
 		if (rc)
 			break;
 	}
-	free(fx.v);
 	buf_free(&sql);
 	return rc;
 }
@@ -327,13 +334,17 @@ static int move_sequences(struct db *db, struct err *e)
 static int import_all(struct db *db, struct reader *r, struct export_stats *stats, struct err *e)
 {
 	struct expected want[32];
-	int i = 0, rc;
-	for (const struct export_table *t = export_tables; t->name; t++, i++) {
-		if ((rc = import_table(db, r, t, &want[i], e)))
-			return rc;
+	struct fixups fx = {0};
+	int i = 0, rc = 0;
+	for (const struct export_table *t = export_tables; t->name && rc == 0; t++, i++) {
+		if ((rc = import_table(db, r, t, &want[i], &fx, e)))
+			break;
 		stats->tables++;
 		stats->rows += want[i].count;
 	}
+	free(fx.v);
+	if (rc)
+		return rc;
 	if (next_line(r))
 		return fail(e, r->no, "unexpected content after the last table%s%s", "", "");
 	/* Read back what was inserted: the database must now export to the same lines. */
@@ -371,6 +382,8 @@ int import_jsonl(struct db *db, FILE *in, struct export_stats *stats, struct err
 			rc = check_header(db, &r, e);
 		if (!rc)
 			rc = import_all(db, &r, stats, e);
+		if (!rc) /* the chain's head is the target's own: point it at the last row */
+			rc = audit_head_sync(db, e);
 		if (!rc)
 			rc = db_commit(db, e);
 		if (rc)

@@ -20,6 +20,12 @@ struct cat_entry {
 struct key_entry {
 	char hash[APIKEY_HASH_HEX];
 	int64_t id;
+	const char *services; /* '*' or "code,code,…" */
+};
+
+struct unit_entry {
+	int64_t id, parent_id;
+	char kind[16];
 };
 
 struct refdata {
@@ -31,6 +37,8 @@ struct refdata {
 	size_t ncats;
 	struct key_entry *keys; /* by hash */
 	size_t nkeys;
+	struct unit_entry *units; /* by id */
+	size_t nunits;
 	struct area_index *areas;
 };
 
@@ -128,7 +136,7 @@ static int load_categories(struct db *db, struct refdata *d, struct err *e)
 	int rc = db_query(
 	    db,
 	    "SELECT id, service_code, name, group_name, COALESCE(default_unit_id, 0), urgent,"
-	    " handle_minutes FROM category WHERE active = 1",
+	    " handle_minutes, group_code FROM category WHERE active = 1",
 	    NULL, 0, &st, e);
 	if (rc < 0)
 		return rc;
@@ -143,6 +151,7 @@ static int load_categories(struct db *db, struct refdata *d, struct err *e)
 		c->default_unit_id = db_col_int(st, 4);
 		c->urgent = (int)db_col_int(st, 5);
 		c->handle_minutes = (int)db_col_int(st, 6);
+		copy_col(c->group_code, sizeof c->group_code, st, 7);
 	}
 	db_done(st);
 	if (rc < 0)
@@ -166,8 +175,8 @@ static int load_categories(struct db *db, struct refdata *d, struct err *e)
 static int load_keys(struct db *db, struct refdata *d, struct err *e)
 {
 	struct db_stmt *st;
-	int rc = db_query(db, "SELECT id, key_hash FROM apikey WHERE revoked_at IS NULL", NULL, 0,
-	                  &st, e);
+	int rc = db_query(db, "SELECT id, key_hash, services FROM apikey WHERE revoked_at IS NULL",
+	                  NULL, 0, &st, e);
 	if (rc < 0)
 		return rc;
 	size_t cap = 0;
@@ -176,10 +185,30 @@ static int load_keys(struct db *db, struct refdata *d, struct err *e)
 		struct key_entry *k = &d->keys[d->nkeys++];
 		k->id = db_col_int(st, 0);
 		copy_col(k->hash, sizeof k->hash, st, 1);
+		k->services = arena_strdup(&d->arena, db_col_text(st, 2));
 	}
 	db_done(st);
 	if (rc == 0 && d->nkeys)
 		qsort(d->keys, d->nkeys, sizeof *d->keys, by_hash);
+	return rc;
+}
+
+static int load_units(struct db *db, struct refdata *d, struct err *e)
+{
+	struct db_stmt *st;
+	int rc = db_query(db, "SELECT id, COALESCE(parent_id, 0), kind FROM unit ORDER BY id", NULL,
+	                  0, &st, e);
+	if (rc < 0)
+		return rc;
+	size_t cap = 0;
+	while ((rc = db_step(st, e)) == DB_ROW) {
+		d->units = grow(&d->arena, d->units, d->nunits, &cap, sizeof *d->units);
+		struct unit_entry *u = &d->units[d->nunits++];
+		u->id = db_col_int(st, 0);
+		u->parent_id = db_col_int(st, 1);
+		copy_col(u->kind, sizeof u->kind, st, 2);
+	}
+	db_done(st);
 	return rc;
 }
 
@@ -213,6 +242,8 @@ static int load(struct db *db, uint64_t gen, struct refdata **out, struct err *e
 	int rc = load_categories(db, d, e);
 	if (rc == 0)
 		rc = load_keys(db, d, e);
+	if (rc == 0)
+		rc = load_units(db, d, e);
 	if (rc == 0)
 		rc = load_areas(db, d, e);
 	if (rc < 0) {
@@ -385,4 +416,42 @@ int64_t refdata_apikey(const struct refdata *d, const char *key)
 		return 0;
 	const struct key_entry *hit = bsearch(&k, d->keys, d->nkeys, sizeof *d->keys, by_hash);
 	return hit ? hit->id : 0;
+}
+
+/* Linear: a key's list holds a handful of codes. */
+int refdata_apikey_allows(const struct refdata *d, int64_t key_id, const struct category *c)
+{
+	const char *list = NULL;
+	for (size_t i = 0; i < d->nkeys && !list; i++)
+		if (d->keys[i].id == key_id)
+			list = d->keys[i].services;
+	if (!list)
+		return 0;
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ",");
+		if ((n == 1 && *p == '*') ||
+		    (n == strlen(c->service_code) && strncmp(p, c->service_code, n) == 0) ||
+		    (n == strlen(c->group_code) && n && strncmp(p, c->group_code, n) == 0))
+			return 1;
+		p += n + (p[n] == ',');
+	}
+	return 0;
+}
+
+static int unit_by_id(const void *x, const void *y)
+{
+	int64_t a = ((const struct unit_entry *)x)->id, b = ((const struct unit_entry *)y)->id;
+	return (a > b) - (a < b);
+}
+
+int refdata_unit(const struct refdata *d, int64_t id, int64_t *parent_id, const char **kind)
+{
+	struct unit_entry key = {.id = id};
+	const struct unit_entry *u =
+	    d->nunits ? bsearch(&key, d->units, d->nunits, sizeof *d->units, unit_by_id) : NULL;
+	if (!u)
+		return -1;
+	*parent_id = u->parent_id;
+	*kind = u->kind;
+	return 0;
 }

@@ -44,5 +44,10 @@ void refdata_attributes(const struct refdata *d, int64_t category_id, const stru
 int64_t refdata_area_at(const struct refdata *d, double lat, double lon);
 /* The id of the active api key with this text, 0 when unknown or revoked. */
 int64_t refdata_apikey(const struct refdata *d, const char *key);
+/* Whether key key_id may post to the category: its services list is '*' or names the
+ * service code or the category's group code. */
+int refdata_apikey_allows(const struct refdata *d, int64_t key_id, const struct category *c);
+/* A unit's parent (0 for a root) and kind; -1 when there is no such unit. */
+int refdata_unit(const struct refdata *d, int64_t id, int64_t *parent_id, const char **kind);
 
 #endif

@@ -11,6 +11,7 @@
 #include "lib/csv.h"
 #include "lib/utf8.h"
 #include "store/db.h"
+#include "store/org_io.h"
 #include "store/seed_internal.h"
 
 char *seed_path(struct seed_ctx *c, const char *rel)
@@ -170,126 +171,15 @@ int seed_tree_check(struct seed_node *nodes, size_t n, const char *what, struct 
 
 /* Units ------------------------------------------------------------------------------------ */
 
-static const char *const unit_cols[] = {"code", "name", "kind", "parent_code", "phone", NULL};
-static const char *const unit_kinds[] = {
-    "committee", "office", "department", "utility", "district", "county_city", "county",
-    "zone",      "street", "community",  "village", "school",   "enterprise",  NULL};
-
-static int in_list(const char *s, const char *const *list)
-{
-	for (; *list; list++)
-		if (strcmp(s, *list) == 0)
-			return 1;
-	return 0;
-}
-
-static int phone_ok(const char *s)
-{
-	size_t n = 0;
-	for (; s[n]; n++)
-		if (!strchr("0123456789-+ ()", s[n]))
-			return 0;
-	return n <= 32;
-}
-
-static int unit_row(struct seed_ctx *c, struct csv *csv, struct seed_node *node, struct err *e)
-{
-	int rc = seed_csv_check_text(csv, e);
-	if (rc)
-		return rc;
-	const char *code = csv_get(csv, "code"), *name = csv_get(csv, "name");
-	const char *kind = csv_get(csv, "kind"), *parent = csv_get(csv, "parent_code");
-	const char *phone = csv_get(csv, "phone");
-	if (!seed_code_ok(code))
-		return csv_error(csv, e, ERR_BAD_REQUEST,
-		                 "code \"%s\" is not a code (1-64 letters, digits, - or _)", code);
-	if (!*name)
-		return csv_error(csv, e, ERR_BAD_REQUEST, "unit %s has no name", code);
-	if (!in_list(kind, unit_kinds))
-		return csv_error(
-		    csv, e, ERR_BAD_REQUEST,
-		    "kind \"%s\" is not one of committee, office, department, utility, "
-		    "district, county_city, county, zone, street, community, village, "
-		    "school, enterprise",
-		    kind);
-	if (*parent && !seed_code_ok(parent))
-		return csv_error(csv, e, ERR_BAD_REQUEST, "parent_code \"%s\" is not a code",
-		                 parent);
-	if (strcmp(parent, code) == 0)
-		return csv_error(csv, e, ERR_BAD_REQUEST, "unit %s is its own parent", code);
-	if (!phone_ok(phone))
-		return csv_error(csv, e, ERR_BAD_REQUEST,
-		                 "phone \"%s\" may hold only digits, spaces, + - ( ) (32 at most)",
-		                 phone);
-	rc = db_get_int(c->db,
-	                "INSERT INTO unit (code, name, kind, phone, active) VALUES (?, ?, ?, ?, 1)"
-	                " ON CONFLICT (code) DO UPDATE SET name = excluded.name,"
-	                " kind = excluded.kind, phone = excluded.phone, active = 1 RETURNING id",
-	                DB_ARGS(db_text(code), db_text(name), db_text(kind),
-	                        *phone ? db_text(phone) : db_null()),
-	                &node->id, e);
-	if (rc)
-		return csv_error(csv, e, rc, "%s", e->msg);
-	node->code = arena_strdup(&c->a, code);
-	node->parent = *parent ? arena_strdup(&c->a, parent) : NULL;
-	node->where = arena_printf(&c->a, "%s:%ld", csv_name(csv), csv_line(csv));
-	return 0;
-}
-
-/* Parents are set once every row is in, so rows may come in any order; a parent may also be
- * a unit already in the database. */
-static int unit_parents(struct seed_ctx *c, struct seed_node *nodes, size_t n, struct err *e)
-{
-	int rc = seed_tree_check(nodes, n, "unit", e);
-	for (size_t i = 0; i < n && !rc; i++) {
-		struct seed_node *u = &nodes[i];
-		int64_t pid = 0;
-		if (u->parent) {
-			struct seed_node *p = seed_tree_find(nodes, n, u->parent);
-			if (p)
-				pid = p->id;
-			else if ((rc = seed_unit_id(c, u->parent, &pid, e)) == ERR_NOT_FOUND)
-				return err_set(e, ERR_UNPROCESSABLE,
-				               "%s: parent_code \"%s\" is not a known unit",
-				               u->where, u->parent);
-			if (rc)
-				return rc;
-		}
-		rc = db_run(c->db, "UPDATE unit SET parent_id = ? WHERE id = ?",
-		            DB_ARGS(pid ? db_int(pid) : db_null(), db_int(u->id)), e);
-	}
-	return rc;
-}
-
+/* demo/units.csv goes through `wenming import units` (store/org_io), so the demo data meet
+ * exactly the rules of an imported organisation; it runs in a savepoint of our transaction. */
 int seed_units(struct seed_ctx *c, struct err *e)
 {
-	struct csv *csv;
-	int rc = seed_csv_open(seed_path(c, "demo/units.csv"), unit_cols, &csv, e);
-	if (rc)
-		return rc;
-	struct seed_node *nodes = NULL;
-	size_t n = 0, cap = 0;
-	while ((rc = csv_next(csv, e)) == 1) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			struct seed_node *grown = realloc(nodes, cap * sizeof *nodes);
-			if (!grown) {
-				rc = err_set(e, ERR_INTERNAL, "out of memory");
-				break;
-			}
-			nodes = grown;
-		}
-		memset(&nodes[n], 0, sizeof nodes[n]);
-		if ((rc = unit_row(c, csv, &nodes[n], e)) != 0)
-			break;
-		n++;
-	}
+	struct org_io_opts o = {.in_transaction = 1};
+	struct org_io_report *r = arena_alloc(&c->a, sizeof *r);
+	int rc = org_import_units(c->db, seed_path(c, "demo/units.csv"), &o, r, e);
 	if (rc == 0)
-		rc = unit_parents(c, nodes, n, e);
-	if (rc == 0)
-		c->st->units = (int)n;
-	free(nodes);
-	csv_free(csv);
+		c->st->units = r->rows;
 	return rc;
 }
 

@@ -1,0 +1,70 @@
+#include "api/api_common.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "store/audit.h"
+#include "store/refcache.h"
+
+int api_db(struct http_req *r, struct db **db, struct err *e)
+{
+	return app_db(r->app, db, e);
+}
+
+static void release_refdata(void *d)
+{
+	refdata_release(d);
+}
+
+int api_refdata(struct http_req *r, struct db *db, struct refdata **d, struct err *e)
+{
+	int rc = refcache_get(r->app->refcache, db, d, e);
+	if (rc == 0)
+		arena_defer(r->arena, release_refdata, *d);
+	return rc;
+}
+
+int api_write(struct http_req *r, write_fn fn, void *arg, struct err *e)
+{
+	return writer_submit(r->app->writer, fn, arg, e);
+}
+
+int api_path_id(const struct http_req *r, int i, int64_t *id, struct err *e)
+{
+	const char *s = i < r->npath_args ? r->path_args[i] : NULL;
+	char *end;
+	long long v = s ? strtoll(s, &end, 10) : 0;
+	if (!s || !*s || *end || v <= 0 || strspn(s, "0123456789") != strlen(s))
+		return err_set(e, ERR_NOT_FOUND, "not found");
+	*id = v;
+	return 0;
+}
+
+const char *api_actor(const struct http_req *r)
+{
+	if (r->who.user_id)
+		return arena_printf(r->arena, "user:%lld", (long long)r->who.user_id);
+	return "anon";
+}
+
+int api_audit(struct db *db, const struct http_req *r, const char *action, const char *object,
+              const char *summary, struct err *e)
+{
+	struct audit_entry a = {.at = r->now,
+	                        .actor = api_actor(r),
+	                        .ip = r->remote_ip ? r->remote_ip : "",
+	                        .action = action,
+	                        .object = object ? object : "",
+	                        .summary = summary ? summary : ""};
+	return audit_append(db, &a, e);
+}
+
+const char *api_json_text(struct http_req *r, json_t *j)
+{
+	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(j);
+	const char *out = arena_strdup(r->arena, s ? s : "{}");
+	free(s);
+	return out;
+}

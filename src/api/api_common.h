@@ -1,0 +1,31 @@
+/* Small helpers the staff handlers share. */
+#ifndef WM_API_COMMON_H
+#define WM_API_COMMON_H
+
+#include "http/http.h"
+#include "store/writer.h"
+
+struct db;
+struct refdata;
+
+/* This thread's connection. */
+int api_db(struct http_req *r, struct db **db, struct err *e);
+/* The reference-data snapshot, held until the request ends. */
+int api_refdata(struct http_req *r, struct db *db, struct refdata **d, struct err *e);
+/* Runs fn on the group-commit writer and waits until it is durable (staff writes are few;
+ * they also must not race the writer's own transactions). */
+int api_write(struct http_req *r, write_fn fn, void *arg, struct err *e);
+/* The {id} path argument as a positive integer, else ERR_NOT_FOUND. */
+int api_path_id(const struct http_req *r, int i, int64_t *id, struct err *e);
+/* "user:7" (or "anon") for audit records, in the request's arena. */
+const char *api_actor(const struct http_req *r);
+/* Appends an audit record in the caller's write transaction (write_fn). */
+struct audit_entry;
+int api_audit(struct db *db, const struct http_req *r, const char *action, const char *object,
+              const char *summary, struct err *e);
+/* j as compact JSON text with sorted keys, in the request's arena; j is released. */
+const char *api_json_text(struct http_req *r, json_t *j);
+/* The named cookie's value (arena), or NULL. */
+const char *api_cookie(const struct http_req *r, const char *name);
+
+#endif
