@@ -21,7 +21,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 PORT ?= 8080
 DB   ?= var/wenming.db
 
-.PHONY: all run test asan unit http-test bench bench-pg clean deps fmt lint
+.PHONY: all run test asan unit http-test bench bench-pg bench-auth clean deps fmt lint
 all: build/wenming
 
 deps:
@@ -69,7 +69,7 @@ build/asan/tests/%: tests/unit/%.c build/asan/libwenming.a
 # `make run`: install what is missing, build, create the demo database once, serve.
 run: deps build/wenming
 	@mkdir -p var
-	@test -f $(DB) || build/wenming init --demo --db $(DB)
+	@test -f $(DB) || build/wenming init --demo --demo-users --db $(DB)
 	build/wenming serve --db $(DB) --port $(PORT)
 
 # Every test, under AddressSanitizer + UBSan: unit tests, then HTTP tests against the real server.
@@ -94,6 +94,15 @@ unit: $(UNIT_BIN)
 bench: build/wenming
 	@scripts/deps.sh --bench
 	bench/run.sh
+	@$(MAKE) --no-print-directory bench-auth
+
+# Logins (argon2id), area lookups and the cost of auth + audit on a write (issue 4).
+build/bench/auth_bench: bench/auth_bench.c build/libwenming.a
+	@mkdir -p $(@D)
+	$(CC) $(ALLCFLAGS) -o $@ $< build/libwenming.a $(DEPLIBS)
+
+bench-auth: build/bench/auth_bench
+	build/bench/auth_bench $(BENCH_AUTH_ARGS)
 
 # PostgreSQL, one instance and two behind nginx, beside SQLite (issue 3; docs/benchmarks.md).
 bench-pg: build/wenming

@@ -17,9 +17,9 @@ struct app {
 	struct writer *writer;       /* group-commit queue for acknowledged writes */
 	struct refcache *refcache;   /* categories, areas, api keys (store/refcache.h) */
 	struct ratelimit *limits;    /* login and posting token buckets (http/ratelimit.h) */
-	double post_rate_ip;         /* Open311 reports per second per client address; 0: no limit */
-	double post_rate_key;        /* … per api key; 0: no limit. Bursts are 10 s worth */
-	double login_per_min;        /* login attempts a minute per client address; 0: no limit */
+	double post_rate_ip;  /* Open311 reports per second per client address; 0: no limit */
+	double post_rate_key; /* … per api key; 0: no limit. Bursts are 10 s worth */
+	double login_per_min; /* login attempts a minute per client address; 0: no limit */
 };
 
 /* This thread's connection (opened on first use, closed at thread exit). */

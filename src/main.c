@@ -50,7 +50,8 @@ int main(int argc, char **argv)
 		return cmd_user(argc - 2, argv + 2);
 	if (strcmp(cmd, "jobs") == 0)
 		return cmd_jobs(argc - 2, argv + 2);
-	if (strcmp(cmd, "audit") == 0) return cmd_audit(argc - 2, argv + 2);
+	if (strcmp(cmd, "audit") == 0)
+		return cmd_audit(argc - 2, argv + 2);
 	if (strcmp(cmd, "migrate") == 0)
 		return cmd_migrate(argc - 2, argv + 2);
 	if (strcmp(cmd, "backup") == 0)

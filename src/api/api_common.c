@@ -51,8 +51,14 @@ const char *api_actor(const struct http_req *r)
 int api_audit(struct db *db, const struct http_req *r, const char *action, const char *object,
               const char *summary, struct err *e)
 {
+	return api_audit_as(db, r, api_actor(r), action, object, summary, e);
+}
+
+int api_audit_as(struct db *db, const struct http_req *r, const char *actor, const char *action,
+                 const char *object, const char *summary, struct err *e)
+{
 	struct audit_entry a = {.at = r->now,
-	                        .actor = api_actor(r),
+	                        .actor = actor,
 	                        .ip = r->remote_ip ? r->remote_ip : "",
 	                        .action = action,
 	                        .object = object ? object : "",

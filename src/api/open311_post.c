@@ -12,6 +12,7 @@
 #include "http/ratelimit.h"
 #include "lib/utf8.h"
 #include "store/apikey.h"
+#include "store/audit.h"
 #include "store/case_store.h"
 #include "store/catalog.h"
 #include "store/db.h"
@@ -221,10 +222,24 @@ struct file_job {
 	struct http_req *req;
 };
 
+/* The case and its audit record commit together (or neither does). */
 static int file_job_run(struct db *db, void *arg, struct err *e)
 {
 	struct file_job *j = arg;
-	return case_report_file(db, &j->report, &j->ref, e);
+	int rc = case_report_file(db, &j->report, &j->ref, e);
+	if (rc < 0)
+		return rc;
+	char object[64], summary[96];
+	snprintf(object, sizeof object, "case:%s", j->ref.code);
+	snprintf(summary, sizeof summary, "{\"category_id\":%lld,\"status\":\"reported\"}",
+	         (long long)j->report.category_id);
+	struct audit_entry a = {.at = j->report.now,
+	                        .actor = j->report.actor,
+	                        .ip = j->req->remote_ip,
+	                        .action = "case.report",
+	                        .object = object,
+	                        .summary = summary};
+	return audit_append(db, &a, e);
 }
 
 static void file_job_done(void *ctx, int rc, const struct err *e)

@@ -12,9 +12,9 @@
 #include "store/db.h"
 #include "store/refcache.h"
 
-static const char *const STATUSES[] = {"reported", "registered", "dispatched", "handling",
-                                       "handled",  "deferred",   "closed",     "rejected",
-                                       NULL};
+static const char *const STATUSES[] = {"reported", "registered", "dispatched",
+                                       "handling", "handled",    "deferred",
+                                       "closed",   "rejected",   NULL};
 
 const struct param_spec cases_list_params[] = {
     {.name = "status", .type = PT_LIST, .max = 8, .values = STATUSES},
@@ -24,9 +24,8 @@ const struct param_spec cases_list_params[] = {
 };
 
 /* The scope as SQL over `c` (cases), `a` (its area) and `cat`: ?1 = root unit (0: all). */
-static const char SCOPE_CTE[] =
-    "WITH RECURSIVE sub(id) AS (SELECT id FROM unit WHERE id = ?"
-    " UNION SELECT u.id FROM unit u JOIN sub ON u.parent_id = sub.id) ";
+static const char SCOPE_CTE[] = "WITH RECURSIVE sub(id) AS (SELECT id FROM unit WHERE id = ?"
+                                " UNION SELECT u.id FROM unit u JOIN sub ON u.parent_id = sub.id) ";
 static const char SCOPE_WHERE[] =
     " AND (? = 0 OR c.unit_id IN (SELECT id FROM sub) OR a.unit_id IN (SELECT id FROM sub)"
     " OR (c.unit_id IS NULL AND cat.default_unit_id IN (SELECT id FROM sub)))";
@@ -55,8 +54,8 @@ static json_t *case_row(struct db_stmt *st)
 	    db_col_is_null(st, 8) ? json_null() : json_real(db_col_real(st, 8)), "unit_id",
 	    opt_id(db_col_int(st, 9)), "unit_name", db_col_text(st, 10), "area_id",
 	    opt_id(db_col_int(st, 11)), "area_name", db_col_text(st, 12), "requested_at",
-	    (json_int_t)db_col_int(st, 13), "updated_at", (json_int_t)db_col_int(st, 14),
-	    "version", (json_int_t)db_col_int(st, 15), "source", db_col_text(st, 16));
+	    (json_int_t)db_col_int(st, 13), "updated_at", (json_int_t)db_col_int(st, 14), "version",
+	    (json_int_t)db_col_int(st, 15), "source", db_col_text(st, 16));
 }
 
 /* status=a,b as up to 8 bound values: unused slots repeat the first. */
@@ -95,9 +94,20 @@ int cases_list(struct http_req *r, struct http_resp *w, struct err *e)
 	                         " AND (? = 0 OR c.id < ?)%s ORDER BY c.id DESC LIMIT ?",
 	                         SCOPE_CTE, CASE_COLS, SCOPE_WHERE);
 	struct db_val args[] = {
-	    db_int(root), db_int(any_status), st8[0], st8[1], st8[2], st8[3], st8[4], st8[5],
-	    st8[6], st8[7], db_int(before ? before->ival : 0), db_int(before ? before->ival : 0),
-	    db_int(root), db_int(limit ? limit->ival : 50),
+	    db_int(root),
+	    db_int(any_status),
+	    st8[0],
+	    st8[1],
+	    st8[2],
+	    st8[3],
+	    st8[4],
+	    st8[5],
+	    st8[6],
+	    st8[7],
+	    db_int(before ? before->ival : 0),
+	    db_int(before ? before->ival : 0),
+	    db_int(root),
+	    db_int(limit ? limit->ival : 50),
 	};
 	struct db_stmt *st;
 	if ((rc = db_query(db, sql, args, sizeof args / sizeof args[0], &st, e)) < 0)

@@ -11,18 +11,19 @@
 #include "store/refcache.h"
 
 static const char *const UNIT_KINDS[] = {
-    "committee", "office",  "department", "district", "county",     "county_city", "zone",
-    "street",    "town",    "community",  "village",  "enterprise", "school",      "utility",
-    NULL};
+    "committee", "office",    "department", "district",   "county", "county_city", "zone", "street",
+    "town",      "community", "village",    "enterprise", "school", "utility",     NULL};
 static const char *const BOOLS[] = {"true", "false", NULL};
 
-#define UNIT_FIELDS                                                                            \
-	{.name = "phone", .type = PT_STRING, .max_len = 64},                                   \
-	    {.name = "contact", .type = PT_STRING, .max_len = 128},                            \
-	    {.name = "email", .type = PT_STRING, .max_len = 254},                              \
-	    {.name = "address", .type = PT_STRING, .max_len = 500},                            \
-	    {.name = "area_id", .type = PT_INT, .min = 1, .max = 1e15},                        \
-	    {.name = "sort", .type = PT_INT, .min = -1e9, .max = 1e9}
+#define UNIT_FIELDS                                                                                \
+	{.name = "phone", .type = PT_STRING, .max_len = 64},                                       \
+	    {.name = "contact", .type = PT_STRING, .max_len = 128},                                \
+	    {.name = "email", .type = PT_STRING, .max_len = 254},                                  \
+	    {.name = "address", .type = PT_STRING, .max_len = 500},                                \
+	    {.name = "area_id", .type = PT_INT, .min = 1, .max = 1e15},                            \
+	{                                                                                          \
+		.name = "sort", .type = PT_INT, .min = -1e9, .max = 1e9                            \
+	}
 
 const struct param_spec units_create_params[] = {
     {.name = "code", .type = PT_STRING, .flags = PF_REQUIRED, .max_len = 32},
@@ -52,15 +53,15 @@ static const char UNIT_SELECT[] =
 
 static json_t *unit_row(struct db_stmt *st)
 {
-	json_t *u = json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:o, s:b, s:I}", "id",
-	                      (json_int_t)db_col_int(st, 0), "code", db_col_text(st, 1), "name",
-	                      db_col_text(st, 2), "kind", db_col_text(st, 3), "parent_id",
-	                      db_col_int(st, 4) ? json_integer(db_col_int(st, 4)) : json_null(),
-	                      "phone", db_col_text(st, 5), "contact", db_col_text(st, 6), "email",
-	                      db_col_text(st, 7), "address", db_col_text(st, 8), "area_id",
-	                      db_col_int(st, 9) ? json_integer(db_col_int(st, 9)) : json_null(),
-	                      "active", (int)db_col_int(st, 10), "sort",
-	                      (json_int_t)db_col_int(st, 11));
+	json_t *u =
+	    json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:o, s:b, s:I}", "id",
+	              (json_int_t)db_col_int(st, 0), "code", db_col_text(st, 1), "name",
+	              db_col_text(st, 2), "kind", db_col_text(st, 3), "parent_id",
+	              db_col_int(st, 4) ? json_integer(db_col_int(st, 4)) : json_null(), "phone",
+	              db_col_text(st, 5), "contact", db_col_text(st, 6), "email",
+	              db_col_text(st, 7), "address", db_col_text(st, 8), "area_id",
+	              db_col_int(st, 9) ? json_integer(db_col_int(st, 9)) : json_null(), "active",
+	              (int)db_col_int(st, 10), "sort", (json_int_t)db_col_int(st, 11));
 	return u;
 }
 
@@ -161,8 +162,8 @@ static int check_area(struct db *db, const struct http_req *r, struct err *e)
 	int64_t one;
 	if (!a)
 		return 0;
-	int rc = db_get_int(db, "SELECT 1 FROM area WHERE id = ?", DB_ARGS(db_int(a->ival)), &one,
-	                    e);
+	int rc =
+	    db_get_int(db, "SELECT 1 FROM area WHERE id = ?", DB_ARGS(db_int(a->ival)), &one, e);
 	if (rc == ERR_NOT_FOUND)
 		return err_set(e, ERR_UNPROCESSABLE, "area_id %lld does not exist",
 		               (long long)a->ival);
@@ -212,12 +213,14 @@ static int unit_update_write(struct db *db, void *arg, struct err *e)
 		    " parent_id = COALESCE(?, parent_id), phone = COALESCE(?, phone),"
 		    " contact = COALESCE(?, contact), email = COALESCE(?, email),"
 		    " address = COALESCE(?, address), area_id = COALESCE(?, area_id),"
-		    " sort = COALESCE(?, sort), active = COALESCE(?, active) WHERE id = ? RETURNING id",
-		    DB_ARGS(db_text(opt_text(r, "name")), db_text(opt_text(r, "kind")),
-		            opt_int(r, "parent_id"), db_text(opt_text(r, "phone")),
-		            db_text(opt_text(r, "contact")), db_text(opt_text(r, "email")),
-		            db_text(opt_text(r, "address")), opt_int(r, "area_id"), opt_int(r, "sort"),
-		            active ? db_int(strcmp(active, "true") == 0) : db_null(), db_int(j->id)),
+		    " sort = COALESCE(?, sort), active = COALESCE(?, active) WHERE id = ? "
+		    "RETURNING id",
+		    DB_ARGS(
+		        db_text(opt_text(r, "name")), db_text(opt_text(r, "kind")),
+		        opt_int(r, "parent_id"), db_text(opt_text(r, "phone")),
+		        db_text(opt_text(r, "contact")), db_text(opt_text(r, "email")),
+		        db_text(opt_text(r, "address")), opt_int(r, "area_id"), opt_int(r, "sort"),
+		        active ? db_int(strcmp(active, "true") == 0) : db_null(), db_int(j->id)),
 		    &got, e);
 	if (rc == ERR_NOT_FOUND)
 		return err_set(e, ERR_NOT_FOUND, "no unit %lld", (long long)j->id);
@@ -281,9 +284,10 @@ int areas_list(struct http_req *r, struct http_resp *w, struct err *e)
 		json_t *geom = json_loads(db_col_text(st, 6), 0, NULL);
 		json_array_append_new(
 		    features,
-		    json_pack("{s:s, s:I, s:{s:s, s:s, s:s, s:o, s:o}, s:o}", "type", "Feature", "id",
-		              (json_int_t)db_col_int(st, 0), "properties", "code", db_col_text(st, 1),
-		              "name", db_col_text(st, 2), "kind", db_col_text(st, 3), "parent_id",
+		    json_pack("{s:s, s:I, s:{s:s, s:s, s:s, s:o, s:o}, s:o}", "type", "Feature",
+		              "id", (json_int_t)db_col_int(st, 0), "properties", "code",
+		              db_col_text(st, 1), "name", db_col_text(st, 2), "kind",
+		              db_col_text(st, 3), "parent_id",
 		              db_col_int(st, 4) ? json_integer(db_col_int(st, 4)) : json_null(),
 		              "unit_id",
 		              db_col_int(st, 5) ? json_integer(db_col_int(st, 5)) : json_null(),
@@ -319,9 +323,9 @@ int areas_locate(struct http_req *r, struct http_resp *w, struct err *e)
 		if ((rc = db_step(st, e)) == DB_ROW) {
 			json_array_append_new(
 			    chain, json_pack("{s:I, s:s, s:s, s:s, s:o}", "id",
-			                     (json_int_t)db_col_int(st, 0), "code", db_col_text(st, 1),
-			                     "name", db_col_text(st, 2), "kind", db_col_text(st, 3),
-			                     "unit_id",
+			                     (json_int_t)db_col_int(st, 0), "code",
+			                     db_col_text(st, 1), "name", db_col_text(st, 2), "kind",
+			                     db_col_text(st, 3), "unit_id",
 			                     db_col_int(st, 5) ? json_integer(db_col_int(st, 5))
 			                                       : json_null()));
 			id = db_col_int(st, 4);

@@ -82,12 +82,14 @@ struct login_job {
 static int take_totp_step(struct db *db, int64_t user_id, int64_t step, struct err *e)
 {
 	int64_t got;
-	int rc = db_get_int(db,
-	                    "UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?"
-	                    " RETURNING id",
-	                    DB_ARGS(db_int(step), db_int(user_id), db_int(step)), &got, e);
+	int rc =
+	    db_get_int(db,
+	               "UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?"
+	               " RETURNING id",
+	               DB_ARGS(db_int(step), db_int(user_id), db_int(step)), &got, e);
 	if (rc == ERR_NOT_FOUND)
-		return err_set(e, ERR_FORBIDDEN, "this code was used already; wait for the next one");
+		return err_set(e, ERR_FORBIDDEN,
+		               "this code was used already; wait for the next one");
 	return rc;
 }
 
@@ -97,7 +99,7 @@ static int login_write(struct db *db, void *arg, struct err *e)
 	struct http_req *r = j->r;
 	char object[96];
 	snprintf(object, sizeof object, "user:%lld", (long long)j->u->id);
-	if (!j->ok) {
+	if (!j->ok) { /* the actor is whoever typed: not (yet) the user */
 		int rc = user_login_failed(db, j->u->id, r->now, &j->locked_until, e);
 		if (rc == 0)
 			rc = api_audit(db, r, "login.fail", object,
@@ -113,8 +115,8 @@ static int login_write(struct db *db, void *arg, struct err *e)
 		rc = session_create(db, j->u->id, r->remote_ip, req_header(r, "User-Agent"), r->now,
 		                    j->mfa_pending, j->token, j->csrf, &j->session_id, e);
 	if (rc == 0)
-		rc = api_audit(db, r, j->mfa_pending ? "login.password" : "login.ok", object,
-		               j->mfa_pending ? "{\"totp\":\"pending\"}" : "{}", e);
+		rc = api_audit_as(db, r, object, j->mfa_pending ? "login.password" : "login.ok",
+		                  object, j->mfa_pending ? "{\"totp\":\"pending\"}" : "{}", e);
 	return rc;
 }
 
@@ -361,7 +363,8 @@ int me_password(struct http_req *r, struct http_resp *w, struct err *e)
 	if ((rc = password_check_policy(pw, e)) < 0)
 		return rc;
 	struct password_job j = {r, arena_alloc(r->arena, PASSWORD_HASH_MAX)};
-	if ((rc = password_hash(pw, (char *)j.hash, e)) < 0 || (rc = api_write(r, password_write, &j, e)) < 0)
+	if ((rc = password_hash(pw, (char *)j.hash, e)) < 0 ||
+	    (rc = api_write(r, password_write, &j, e)) < 0)
 		return rc;
 	w->status = 204;
 	return 0;

@@ -12,7 +12,7 @@
 #include "store/session.h"
 #include "store/users.h"
 
-static const char *const ROLE_NAMES[] = {"admin", "office", "dispatcher", "handler",
+static const char *const ROLE_NAMES[] = {"admin",     "office", "dispatcher", "handler",
                                          "inspector", "leader", NULL};
 static const char *const BOOLS[] = {"true", "false", NULL};
 
@@ -48,8 +48,8 @@ struct user_job {
 static int create_write(struct db *db, void *arg, struct err *e)
 {
 	struct user_job *j = arg;
-	int rc = user_create(db, j->login, j->name, j->unit_id, j->roles, j->hash, j->r->now,
-	                     &j->id, e);
+	int rc =
+	    user_create(db, j->login, j->name, j->unit_id, j->roles, j->hash, j->r->now, &j->id, e);
 	char object[64];
 	snprintf(object, sizeof object, "user:%lld", (long long)j->id);
 	return rc ? rc : api_audit(db, j->r, "user.create", object, j->summary, e);
@@ -86,8 +86,9 @@ static int parse_roles(const struct http_req *r, unsigned *roles, struct err *e)
 		return 0;
 	}
 	if (roles_parse(s, roles) < 0)
-		return err_set(e, ERR_BAD_REQUEST, "roles: a comma list of admin, office,"
-		                                   " dispatcher, handler, inspector, leader");
+		return err_set(e, ERR_BAD_REQUEST,
+		               "roles: a comma list of admin, office,"
+		               " dispatcher, handler, inspector, leader");
 	return 0;
 }
 
@@ -126,8 +127,8 @@ int users_create(struct http_req *r, struct http_resp *w, struct err *e)
 	if ((rc = password_hash(pw, hash, e)) < 0)
 		return rc;
 	j.hash = hash;
-	json_t *sum = json_pack("{s:s, s:s, s:I, s:s}", "login", j.login, "name", j.name,
-	                        "unit_id", (json_int_t)j.unit_id, "roles", req_str(r, "roles"));
+	json_t *sum = json_pack("{s:s, s:s, s:I, s:s}", "login", j.login, "name", j.name, "unit_id",
+	                        (json_int_t)j.unit_id, "roles", req_str(r, "roles"));
 	j.summary = api_json_text(r, sum);
 	if ((rc = api_write(r, create_write, &j, e)) < 0)
 		return rc;

@@ -5,13 +5,16 @@
  * Photo files are not in the export: copy the media directory as well.
  * With units or areas as the first argument they read and write the organisation instead
  * (store/org_io.h): `wenming export units --out units.csv`, `wenming import areas a.geojson`. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/opts.h"
+#include "store/audit.h"
 #include "store/db.h"
 #include "store/export.h"
 #include "store/migrate.h"
@@ -35,6 +38,26 @@ static struct db *open_db(const char *cmd, struct opt *opts)
 static int org_export_cmd(const char *what, int argc, char **argv);
 static int org_import_cmd(const char *what, int argc, char **argv);
 static int org_subform(int argc, char **argv, char ***rest);
+
+static int audit_export(struct db *db, int tables, int64_t rows, const char *to, struct err *e)
+{
+	json_t *sum =
+	    json_pack("{s:i, s:I, s:s}", "tables", tables, "rows", (json_int_t)rows, "to", to);
+	char *text = json_dumps(sum, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(sum);
+	struct audit_entry a = {.at = (int64_t)time(NULL),
+	                        .actor = "cli",
+	                        .action = "export",
+	                        .object = "database",
+	                        .summary = text ? text : "{}"};
+	int rc = db_begin_write(db, e);
+	if (rc == 0 && (rc = audit_append(db, &a, e)) == 0)
+		rc = db_commit(db, e);
+	else if (rc == 0)
+		db_rollback(db);
+	free(text);
+	return rc;
+}
 
 int cmd_export(int argc, char **argv)
 {
@@ -101,6 +124,8 @@ int cmd_export(int argc, char **argv)
 		rc = err_set(&e, ERR_INTERNAL, "cannot create %s", tmp);
 	else
 		rc = export_jsonl(db, fp, &st, &e);
+	if (rc == 0) /* the whole city, personal data included, left the system: on record */
+		rc = audit_export(db, st.tables, st.rows, to_stdout ? "-" : out, &e);
 	db_close(db);
 	if (fp && !to_stdout) {
 		if (fclose(fp) != 0 && rc == 0)

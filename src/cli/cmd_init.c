@@ -25,6 +25,9 @@ int cmd_init(int argc, char **argv)
 	    {.name = "demo",
 	     .kind = OPT_FLAG,
 	     .help = "load the Dalian demo city: units, areas and sample cases"},
+	    {.name = "demo-users",
+	     .kind = OPT_FLAG,
+	     .help = "with --demo: make the demo staff accounts and print their passwords"},
 	    {.name = "demo-cases",
 	     .kind = OPT_INT,
 	     .min = 0,
@@ -62,6 +65,8 @@ int cmd_init(int argc, char **argv)
 		rc = seed_load(db, data, demo, &e);
 	if (rc == 0 && demo)
 		rc = demo_cases_create(db, ncases, (int64_t)time(NULL), "DL", &e);
+	if (rc == 0 && demo && opts_get(opts, "demo-users")->set)
+		rc = demo_users_create(db, data, &e);
 	db_close(db);
 	if (rc < 0) {
 		fprintf(stderr, "wenming init: %s\n", e.msg);

@@ -51,11 +51,12 @@ static int audit(struct db *db, const char *action, int64_t user_id, const char 
 static int list_users(struct db *db, struct err *e)
 {
 	struct db_stmt *st;
-	int rc = db_query(db,
-	                  "SELECT u.id, u.login, u.name, un.code, u.roles, u.active, u.locked_until,"
-	                  " u.totp_secret IS NOT NULL FROM users u JOIN unit un ON un.id = u.unit_id"
-	                  " ORDER BY u.login",
-	                  NULL, 0, &st, e);
+	int rc =
+	    db_query(db,
+	             "SELECT u.id, u.login, u.name, un.code, u.roles, u.active, u.locked_until,"
+	             " u.totp_secret IS NOT NULL FROM users u JOIN unit un ON un.id = u.unit_id"
+	             " ORDER BY u.login",
+	             NULL, 0, &st, e);
 	if (rc < 0)
 		return rc;
 	int64_t now = (int64_t)time(NULL);
@@ -76,8 +77,8 @@ struct user_args {
 	int password_stdin;
 };
 
-static int get_password(const struct user_args *a, char pw[PASSWORD_MAX_BYTES + 2],
-                        int *generated, struct err *e)
+static int get_password(const struct user_args *a, char pw[PASSWORD_MAX_BYTES + 2], int *generated,
+                        struct err *e)
 {
 	*generated = !a->password_stdin;
 	if (*generated) {
@@ -196,12 +197,13 @@ int cmd_user(int argc, char **argv)
 	if (opts_parse("user", opts, argc, argv, pos, 2, &npos) < 0)
 		return 2;
 	if (opts_get(opts, "help")->set) {
-		opts_usage("user",
-		           "add LOGIN --name N --unit CODE --roles R[,R] | list | disable LOGIN |"
-		           " enable LOGIN | reset-password LOGIN",
-		           "Manages staff accounts. A new or reset password is printed once (or read"
-		           " with --password-stdin); a reset or disable ends the user's sessions.",
-		           opts);
+		opts_usage(
+		    "user",
+		    "add LOGIN --name N --unit CODE --roles R[,R] | list | disable LOGIN |"
+		    " enable LOGIN | reset-password LOGIN",
+		    "Manages staff accounts. A new or reset password is printed once (or read"
+		    " with --password-stdin); a reset or disable ends the user's sessions.",
+		    opts);
 		return 0;
 	}
 	struct user_args a = {.verb = npos ? pos[0] : "",
@@ -231,13 +233,14 @@ int cmd_user(int argc, char **argv)
 		db_close(db);
 		return 1;
 	}
-	int rc = is_list                       ? list_users(db, &e)
+	int rc = is_list                      ? list_users(db, &e)
 	         : strcmp(a.verb, "add") == 0 ? add_user(db, &a, &e)
-	                                       : change_user(db, &a, &e);
+	                                      : change_user(db, &a, &e);
 	db_close(db);
 	if (rc < 0) {
 		fprintf(stderr, "wenming user: %s\n", e.msg);
-		return rc == ERR_BAD_REQUEST || rc == ERR_UNPROCESSABLE || rc == ERR_CONFLICT ? 2 : 1;
+		return rc == ERR_BAD_REQUEST || rc == ERR_UNPROCESSABLE || rc == ERR_CONFLICT ? 2
+		                                                                              : 1;
 	}
 	return 0;
 }

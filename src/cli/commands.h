@@ -14,6 +14,11 @@ int cmd_restore(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 
+struct db;
+struct err;
+/* init --demo-users: the accounts of data/demo/users.csv that are missing, passwords printed. */
+int demo_users_create(struct db *db, const char *data_dir, struct err *e);
+
 /* Shared defaults: the database path and the media directory beside it. */
 const char *cli_default_db(void);
 /* Returns a malloc'd "<dir of db>/media" (caller frees). */

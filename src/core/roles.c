@@ -7,10 +7,9 @@ static const struct {
 	enum role bit;
 	const char *name;
 } NAMES[] = {
-    {ROLE_PUBLIC, "public"},       {ROLE_ADMIN, "admin"},
-    {ROLE_OFFICE, "office"},       {ROLE_DISPATCHER, "dispatcher"},
-    {ROLE_HANDLER, "handler"},     {ROLE_INSPECTOR, "inspector"},
-    {ROLE_LEADER, "leader"},       {ROLE_SYSTEM, "system"},
+    {ROLE_PUBLIC, "public"},         {ROLE_ADMIN, "admin"},     {ROLE_OFFICE, "office"},
+    {ROLE_DISPATCHER, "dispatcher"}, {ROLE_HANDLER, "handler"}, {ROLE_INSPECTOR, "inspector"},
+    {ROLE_LEADER, "leader"},         {ROLE_SYSTEM, "system"},
 };
 
 const char *role_name(enum role r)

@@ -4,17 +4,18 @@
 #define WM_ROLES_H
 
 enum role {
-	ROLE_PUBLIC = 1 << 0,     /* anyone: citizens, Open311 clients */
+	ROLE_PUBLIC = 1 << 0, /* anyone: citizens, Open311 clients */
 	ROLE_ADMIN = 1 << 1,
-	ROLE_OFFICE = 1 << 2,     /* 文明办 */
+	ROLE_OFFICE = 1 << 2, /* 文明办 */
 	ROLE_DISPATCHER = 1 << 3,
-	ROLE_HANDLER = 1 << 4,    /* a responsible unit's case worker */
-	ROLE_INSPECTOR = 1 << 5,  /* 监督员 / 督查员 */
-	ROLE_LEADER = 1 << 6,     /* read-only dashboards */
-	ROLE_SYSTEM = 1 << 7,     /* background jobs (escalation, recurrence) */
+	ROLE_HANDLER = 1 << 4,   /* a responsible unit's case worker */
+	ROLE_INSPECTOR = 1 << 5, /* 监督员 / 督查员 */
+	ROLE_LEADER = 1 << 6,    /* read-only dashboards */
+	ROLE_SYSTEM = 1 << 7,    /* background jobs (escalation, recurrence) */
 };
 
-#define ROLE_STAFF (ROLE_ADMIN | ROLE_OFFICE | ROLE_DISPATCHER | ROLE_HANDLER | ROLE_INSPECTOR | ROLE_LEADER)
+#define ROLE_STAFF                                                                                 \
+	(ROLE_ADMIN | ROLE_OFFICE | ROLE_DISPATCHER | ROLE_HANDLER | ROLE_INSPECTOR | ROLE_LEADER)
 
 /* Names as the API, CLI and database documentation spell them: "admin", "office", … */
 const char *role_name(enum role r);

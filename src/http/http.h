@@ -17,7 +17,7 @@ struct db;
 /* One request parameter: from the query string, an urlencoded or a multipart body. */
 struct param {
 	const char *name;
-	const char *value;        /* NUL-terminated (files: the bytes, also NUL-terminated) */
+	const char *value; /* NUL-terminated (files: the bytes, also NUL-terminated) */
 	size_t len;
 	const char *filename;     /* multipart file parts only, else NULL */
 	const char *content_type; /* multipart part type, else NULL */
@@ -31,37 +31,40 @@ enum http_format { FMT_JSON = 1, FMT_XML = 2, FMT_HTML = 4, FMT_RAW = 8 };
 
 /* Who is calling, from the session cookie (set before the route's roles are checked). */
 struct principal {
-	unsigned roles;             /* ROLE_PUBLIC always; the user's roles with a live session */
-	int64_t user_id, unit_id;   /* 0 when anonymous */
-	int64_t session_id;         /* 0 when anonymous */
-	const char *login;          /* "" when anonymous */
-	const char *csrf;           /* the session's CSRF token; NULL when anonymous */
-	int mfa_pending;            /* password given, TOTP owed: roles stay ROLE_PUBLIC */
+	unsigned roles;           /* ROLE_PUBLIC always; the user's roles with a live session */
+	int64_t user_id, unit_id; /* 0 when anonymous */
+	int64_t session_id;       /* 0 when anonymous */
+	const char *login;        /* "" when anonymous */
+	const char *csrf;         /* the session's CSRF token; NULL when anonymous */
+	int mfa_pending;          /* password given, TOTP owed: roles stay ROLE_PUBLIC */
 };
 
 struct http_req {
-	struct arena *arena;       /* dies when the response has been sent */
+	struct arena *arena; /* dies when the response has been sent */
 	struct app *app;
-	const char *method;        /* "GET", "POST", … */
-	const char *path;          /* decoded path without the query and without a .json/.xml suffix */
-	enum http_format format;   /* from the .json/.xml suffix (or FMT_JSON when the route has none) */
-	const char *path_args[4];  /* values of {name} segments, in pattern order */
+	const char *method; /* "GET", "POST", … */
+	const char *path;   /* decoded path without the query and without a .json/.xml suffix */
+	enum http_format
+	    format; /* from the .json/.xml suffix (or FMT_JSON when the route has none) */
+	const char *path_args[4]; /* values of {name} segments, in pattern order */
 	int npath_args;
-	struct param *params;      /* query, then body parameters, in arrival order */
-	const char *content_type;  /* request Content-Type, media type only, lower case; "" if none */
+	struct param *params; /* query, then body parameters, in arrival order */
+	const char
+	    *content_type; /* request Content-Type, media type only, lower case; "" if none */
 	const char *remote_ip;
-	const char *base_url;      /* "http://host:port" as the client addressed us (for absolute URLs) */
-	int64_t now;               /* unix seconds at arrival */
-	const char *request_id;    /* X-Request-Id: the proxy's when sane, else 16 random hex */
-	int secure;                /* came over TLS (X-Forwarded-Proto: https, or an https public URL) */
+	const char
+	    *base_url; /* "http://host:port" as the client addressed us (for absolute URLs) */
+	int64_t now;   /* unix seconds at arrival */
+	const char *request_id; /* X-Request-Id: the proxy's when sane, else 16 random hex */
+	int secure; /* came over TLS (X-Forwarded-Proto: https, or an https public URL) */
 	struct principal who;
-	void *conn;                /* struct MHD_Connection *, for the http layer only */
-	void *ctx;                 /* a handler's own state across req_suspend and its completion */
+	void *conn; /* struct MHD_Connection *, for the http layer only */
+	void *ctx;  /* a handler's own state across req_suspend and its completion */
 };
 
 /* Finds a parameter; NULL if absent. */
 const struct param *req_param(const struct http_req *r, const char *name);
-const char *req_str(const struct http_req *r, const char *name); /* NULL if absent */
+const char *req_str(const struct http_req *r, const char *name);    /* NULL if absent */
 const char *req_header(const struct http_req *r, const char *name); /* NULL if absent */
 
 struct http_header {
@@ -69,14 +72,14 @@ struct http_header {
 };
 
 struct http_resp {
-	int status;                 /* 200 unless set */
-	json_t *json;               /* body model, serialised to JSON or XML; stolen (decref'd) by the layer */
-	const char *xml_root;       /* root element for XML; arrays use the singular table in respond.c */
+	int status;   /* 200 unless set */
+	json_t *json; /* body model, serialised to JSON or XML; stolen (decref'd) by the layer */
+	const char *xml_root; /* root element for XML; arrays use the singular table in respond.c */
 	/* A raw body instead (HTML pages, media files). */
 	const char *content_type;
-	const void *body;           /* arena memory or static */
+	const void *body; /* arena memory or static */
 	size_t body_len;
-	int fd;                     /* >0: serve this open file (closed by the layer), body_len bytes */
+	int fd; /* >0: serve this open file (closed by the layer), body_len bytes */
 	struct http_header headers[8];
 	int nheaders;
 };
@@ -103,7 +106,8 @@ enum param_type {
 	PT_TEXT,     /* may hold newlines and tabs */
 	PT_INT,      /* decimal integer in [min, max] -> ival */
 	PT_DOUBLE,   /* finite decimal number in [min, max] -> dval */
-	PT_DATETIME, /* W3C/ISO 8601 date-time with offset (or a bare date) -> ival (unix seconds) */
+	PT_DATETIME, /* W3C/ISO 8601 date-time with offset (or a bare date) -> ival (unix seconds)
+	              */
 	PT_ENUM,     /* one of values[] */
 	PT_LIST,     /* comma-separated tokens, each at most max_len, at most (int)max tokens */
 	PT_FILE,     /* multipart file part; max_len = size limit */
@@ -112,42 +116,45 @@ enum param_type {
 
 enum {
 	PF_REQUIRED = 1,
-	PF_MULTI = 2,      /* may repeat (otherwise a duplicate is a 400) */
-	PF_PREFIX = 4,     /* name is a prefix, e.g. "attribute[" matches attribute[CODE] and attribute[CODE][] */
+	PF_MULTI = 2,  /* may repeat (otherwise a duplicate is a 400) */
+	PF_PREFIX = 4, /* name is a prefix, e.g. "attribute[" matches attribute[CODE] and
+	                  attribute[CODE][] */
 };
 
 struct param_spec {
 	const char *name;
 	enum param_type type;
 	unsigned flags;
-	size_t max_len;             /* bytes (UTF-8); 0 = 1000 */
-	double min, max;            /* numbers (both 0: unbounded); PT_LIST: max tokens (0: 100) */
-	const char *const *values;  /* PT_ENUM; PT_LIST tokens when set; NULL-terminated */
-	const char *description;    /* for docs */
+	size_t max_len;            /* bytes (UTF-8); 0 = 1000 */
+	double min, max;           /* numbers (both 0: unbounded); PT_LIST: max tokens (0: 100) */
+	const char *const *values; /* PT_ENUM; PT_LIST tokens when set; NULL-terminated */
+	const char *description;   /* for docs */
 };
 
 struct route {
 	const char *method;
-	const char *pattern;        /* "/open311/v2/services/{service_code}" — segments in braces capture */
-	unsigned formats;           /* FMT_JSON|FMT_XML: the path must end in .json/.xml; 0 = no suffix, JSON */
+	const char
+	    *pattern; /* "/open311/v2/services/{service_code}" — segments in braces capture */
+	unsigned
+	    formats; /* FMT_JSON|FMT_XML: the path must end in .json/.xml; 0 = no suffix, JSON */
 	http_handler handler;
-	unsigned roles;             /* who may call it; 0 denies everyone */
+	unsigned roles;                  /* who may call it; 0 denies everyone */
 	const struct param_spec *params; /* terminated by { .name = NULL } ; NULL = takes none */
 	const char *summary;
-	unsigned cache_ms;          /* GET only: serve a stored copy of a 200 for this long (0: never) */
+	unsigned cache_ms; /* GET only: serve a stored copy of a 200 for this long (0: never) */
 };
 
 /* The server. routes: terminated by { .method = NULL }; must outlive the server. */
 struct http_config {
-	const char *bind_addr;      /* "127.0.0.1" */
-	int port;                   /* 0 picks a free port (see http_server_port) */
+	const char *bind_addr; /* "127.0.0.1" */
+	int port;              /* 0 picks a free port (see http_server_port) */
 	int threads;
-	size_t max_body;            /* bytes; default 10 MiB */
-	size_t max_header;          /* bytes; default 16 KiB */
-	int max_uploads;            /* file parts per request; default 5 */
-	int timeout_s;              /* idle/slow client timeout; default 30 */
-	int quiet;                  /* no request log lines */
-	size_t cache_bytes;         /* response cache size; default 16 MiB */
+	size_t max_body;    /* bytes; default 10 MiB */
+	size_t max_header;  /* bytes; default 16 KiB */
+	int max_uploads;    /* file parts per request; default 5 */
+	int timeout_s;      /* idle/slow client timeout; default 30 */
+	int quiet;          /* no request log lines */
+	size_t cache_bytes; /* response cache size; default 16 MiB */
 	/* The data generation: changes whenever this instance commits a write, so cached
 	 * responses built before it are not served. NULL: cached responses live their TTL. */
 	uint64_t (*generation)(void *ctx);
@@ -159,7 +166,7 @@ struct http_config {
 
 struct http_server;
 int http_server_start(const struct http_config *cfg, const struct route *routes, struct app *app,
-		      struct http_server **out, struct err *e);
+                      struct http_server **out, struct err *e);
 int http_server_port(const struct http_server *s);
 /* Stops accepting, lets in-flight requests finish, then frees everything. */
 void http_server_stop(struct http_server *s);

@@ -341,8 +341,8 @@ int params_parse_json(struct arena *a, const char *body, size_t len, struct para
 	json_error_t jerr;
 	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
-		return err_set(e, ERR_BAD_REQUEST, "body is not valid JSON: %s (line %d)", jerr.text,
-		               jerr.line);
+		return err_set(e, ERR_BAD_REQUEST, "body is not valid JSON: %s (line %d)",
+		               jerr.text, jerr.line);
 	arena_defer(a, (void (*)(void *))json_decref, root);
 	if (!json_is_object(root))
 		return err_set(e, ERR_BAD_REQUEST, "the JSON body must be an object");
@@ -353,7 +353,7 @@ int params_parse_json(struct arena *a, const char *body, size_t len, struct para
 		const char *name = arena_strdup(a, key);
 		size_t n;
 		if (json_is_null(v))
-			continue; /* the same as leaving the member out */
+			continue;       /* the same as leaving the member out */
 		if (json_is_array(v)) { /* a list, as the comma list a form would send */
 			struct buf joined = BUF_INIT;
 			size_t i;
@@ -363,10 +363,11 @@ int params_parse_json(struct arena *a, const char *body, size_t len, struct para
 				const char *s = scalar_text(a, item, &n);
 				if (!s || memchr(s, ',', n)) {
 					buf_free(&joined);
-					return err_set(e, ERR_BAD_REQUEST,
-					               "%.60s: array items must be strings, numbers or"
-					               " booleans without commas",
-					               key);
+					return err_set(
+					    e, ERR_BAD_REQUEST,
+					    "%.60s: array items must be strings, numbers or"
+					    " booleans without commas",
+					    key);
 				}
 				if (i)
 					buf_addc(&joined, ',');
@@ -381,7 +382,8 @@ int params_parse_json(struct arena *a, const char *body, size_t len, struct para
 		}
 		const char *s = scalar_text(a, v, &n);
 		if (!s)
-			return err_set(e, ERR_BAD_REQUEST, "%.60s: objects are not accepted here", key);
+			return err_set(e, ERR_BAD_REQUEST, "%.60s: objects are not accepted here",
+			               key);
 		if (!param_add(a, pl, name, s, n, e))
 			return e->code;
 	}

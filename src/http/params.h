@@ -40,7 +40,8 @@ int params_parse_multipart(struct arena *a, char *body, size_t len, const char *
 
 /* Appends the members of a JSON object body (application/json) as parameters: strings,
  * numbers and booleans as their text, arrays of those as one comma list (what a form sends
- * for a list parameter), null as absent. The validation that follows is the same as for forms. Errors: 400. */
+ * for a list parameter), null as absent. The validation that follows is the same as for forms.
+ * Errors: 400. */
 int params_parse_json(struct arena *a, const char *body, size_t len, struct param_list *pl,
                       struct err *e);
 

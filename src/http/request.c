@@ -111,7 +111,8 @@ const char *request_id_of(struct arena *a, const char *header)
 {
 	size_t n = header ? strlen(header) : 0;
 	if (n >= 8 && n <= 64 &&
-	    strspn(header, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n)
+	    strspn(header, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") ==
+	        n)
 		return arena_strndup(a, header, n);
 	unsigned char raw[8];
 	randombytes_buf(raw, sizeof raw);
@@ -127,11 +128,15 @@ int request_is_secure(const char *public_url, const char *forwarded_proto)
 	return public_url && strncasecmp(public_url, "https://", 8) == 0;
 }
 
+bool request_peer_is_proxy(const char *peer)
+{
+	return strcmp(peer, "127.0.0.1") == 0 || strcmp(peer, "::1") == 0 ||
+	       strcmp(peer, "::ffff:127.0.0.1") == 0;
+}
+
 const char *request_client_ip(struct arena *a, const char *peer, const char *forwarded_for)
 {
-	int local = strcmp(peer, "127.0.0.1") == 0 || strcmp(peer, "::1") == 0 ||
-	            strcmp(peer, "::ffff:127.0.0.1") == 0;
-	if (!local || !forwarded_for || !*forwarded_for)
+	if (!request_peer_is_proxy(peer) || !forwarded_for || !*forwarded_for)
 		return peer;
 	const char *last = strrchr(forwarded_for, ',');
 	last = last ? last + 1 : forwarded_for;

@@ -22,6 +22,8 @@ const char *request_remote_ip(struct arena *a, const struct sockaddr *sa);
 const char *request_id_of(struct arena *a, const char *header);
 /* TLS as the client saw it: X-Forwarded-Proto "https" from the proxy, or an https public URL. */
 int request_is_secure(const char *public_url, const char *forwarded_proto);
+/* The peer is this host: our reverse proxy, whose forwarding headers are believed. */
+bool request_peer_is_proxy(const char *peer);
 /* The client's address: the peer, or, when the peer is this host (the reverse proxy), the
  * last address of X-Forwarded-For (the one the proxy appended; earlier ones are the client's
  * word and could be forged). */

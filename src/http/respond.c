@@ -138,8 +138,12 @@ int respond_queue(struct MHD_Connection *c, const struct http_req *r, struct htt
 		}
 	}
 	if (sent)
-		*sent = (struct resp_sent){.body = body, .len = len, .content_type = ct, .gzip = gz,
-		                           .vary = vary, .cacheable = w->nheaders == 0};
+		*sent = (struct resp_sent){.body = body,
+		                           .len = len,
+		                           .content_type = ct,
+		                           .gzip = gz,
+		                           .vary = vary,
+		                           .cacheable = w->nheaders == 0};
 	struct MHD_Response *resp = buffer_response(body, len, ct, gz, vary, r->request_id);
 	if (!resp)
 		return -1;
@@ -161,6 +165,13 @@ int respond_queue_cached(struct MHD_Connection *c, const struct http_req *r, str
 int respond_error(struct MHD_Connection *c, const struct http_req *r, int code, const char *msg,
                   const char *allow, struct resp_bufs *b)
 {
+	return respond_error_with(c, r, code, msg, allow, NULL, b);
+}
+
+int respond_error_with(struct MHD_Connection *c, const struct http_req *r, int code,
+                       const char *msg, const char *allow, const struct http_resp *from,
+                       struct resp_bufs *b)
+{
 	int status = err_http_status(code);
 	struct http_resp w = {.status = status, .xml_root = "errors"};
 	w.json = error_json(status, msg && msg[0] ? msg : "error");
@@ -172,6 +183,9 @@ int respond_error(struct MHD_Connection *c, const struct http_req *r, int code, 
 	}
 	if (allow && allow[0])
 		resp_header(&w, MHD_HTTP_HEADER_ALLOW, allow);
+	/* What the handler said about the error (Retry-After on a 429) goes out with it. */
+	for (int i = 0; from && i < from->nheaders; i++)
+		resp_header(&w, from->headers[i].name, from->headers[i].value);
 	/* Error bodies are tiny: XML or JSON per the request, never an error in an error. */
 	struct http_req er = *r;
 	if (er.format != FMT_XML)

@@ -55,10 +55,14 @@ int respond_queue_cached(struct MHD_Connection *c, const struct http_req *r, str
  * header of a 405, else NULL. Returns the status queued or -1. */
 int respond_error(struct MHD_Connection *c, const struct http_req *r, int code, const char *msg,
                   const char *allow, struct resp_bufs *b);
+/* The same, also sending the headers the handler set on from (e.g. Retry-After). */
+int respond_error_with(struct MHD_Connection *c, const struct http_req *r, int code,
+                       const char *msg, const char *allow, const struct http_resp *from,
+                       struct resp_bufs *b);
 
 /* The request log line "METHOD PATH STATUS MICROSECONDS REQUEST-ID USER\n" on stderr, one
  * write(); USER is the login or "-". Never a query string, header or body: no secrets. */
-void reqlog_write(const char *method, const char *path, size_t path_len, int status,
-                  long long usec, const char *request_id, const char *user);
+void reqlog_write(const char *method, const char *path, size_t path_len, int status, long long usec,
+                  const char *request_id, const char *user);
 
 #endif

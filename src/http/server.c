@@ -52,17 +52,17 @@ struct http_server {
 	struct app *app;
 	char fallback_base[96]; /* "http://addr:port" for requests without a usable Host */
 	int port;
-	atomic_int inflight; /* requests between on_uri and on_completed */
-	atomic_int stopping; /* set by http_server_stop: requests that start now get a 503 */
+	atomic_int inflight;  /* requests between on_uri and on_completed */
+	atomic_int stopping;  /* set by http_server_stop: requests that start now get a 503 */
 	atomic_int suspended; /* parked by req_suspend, not yet resumed */
 	struct http_cache *cache;
 };
 
 enum req_state {
-	RS_IDLE,    /* no request on the connection */
-	RS_HEADERS, /* request line seen, headers being read */
-	RS_BODY,    /* routed, reading the body */
-	RS_QUEUED,  /* a response is queued */
+	RS_IDLE,      /* no request on the connection */
+	RS_HEADERS,   /* request line seen, headers being read */
+	RS_BODY,      /* routed, reading the body */
+	RS_QUEUED,    /* a response is queued */
 	RS_SUSPENDED, /* the handler's work goes on elsewhere (req_suspend) until req_resume */
 };
 
@@ -298,9 +298,9 @@ static enum MHD_Result begin(struct conn *c, struct MHD_Connection *mc, const ch
 	    MHD_lookup_connection_value(mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE));
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	r->remote_ip = request_client_ip(
-	    &c->arena, request_remote_ip(&c->arena, ci ? ci->client_addr : NULL),
-	    MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "X-Forwarded-For"));
+	r->remote_ip =
+	    request_client_ip(&c->arena, request_remote_ip(&c->arena, ci ? ci->client_addr : NULL),
+	                      MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "X-Forwarded-For"));
 	r->base_url =
 	    request_base_url(&c->arena, s->app ? s->app->public_url : NULL,
 	                     MHD_lookup_connection_value(mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
@@ -308,9 +308,13 @@ static enum MHD_Result begin(struct conn *c, struct MHD_Connection *mc, const ch
 
 	r->request_id = request_id_of(
 	    &c->arena, MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "X-Request-Id"));
+	/* Like X-Forwarded-For, the scheme is our proxy's word only (request_client_ip). */
+	const char *peer = request_remote_ip(&c->arena, ci ? ci->client_addr : NULL);
 	r->secure = request_is_secure(
 	    s->app ? s->app->public_url : NULL,
-	    MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "X-Forwarded-Proto"));
+	    request_peer_is_proxy(peer)
+	        ? MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "X-Forwarded-Proto")
+	        : NULL);
 	r->who = (struct principal){.roles = ROLE_PUBLIC, .login = ""};
 
 	struct err e = {0};
@@ -319,7 +323,8 @@ static enum MHD_Result begin(struct conn *c, struct MHD_Connection *mc, const ch
 	 * it reads inflight: so either it waits for this request or this request sees stopping,
 	 * and nothing can park a connection after the daemon is gone. */
 	if (atomic_load(&s->stopping))
-		return fail(c, mc, ERR_UNAVAILABLE, "the server is shutting down; please retry", NULL);
+		return fail(c, mc, ERR_UNAVAILABLE, "the server is shutting down; please retry",
+		            NULL);
 	int rc = router_match(s->routes, r, c->uri, c->path_len, &c->route, allow, &e);
 	if (rc == 0 && s->cfg.authenticate)
 		rc = s->cfg.authenticate(r, &e);
@@ -344,8 +349,8 @@ static int64_t now_ms(void)
  * and the request target as sent. */
 static const char *cache_key(struct conn *c, struct MHD_Connection *mc, size_t *klen)
 {
-	const char *ae = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
-	                                             MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	const char *ae =
+	    MHD_lookup_connection_value(mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	char *k = arena_printf(&c->arena, "%c%c%s %s", c->req.format == FMT_XML ? 'x' : 'j',
 	                       accepts_gzip(ae) ? 'z' : '-', c->req.base_url, c->uri);
 	*klen = strlen(k);
@@ -374,7 +379,9 @@ static enum MHD_Result deliver(struct conn *c, struct MHD_Connection *mc, int rc
 			fprintf(stderr, "http: %s %s: %s\n", r->method, r->path, msg);
 			msg = "internal server error";
 		}
-		return fail(c, mc, rc, msg, NULL);
+		c->state = RS_QUEUED;
+		c->status = respond_error_with(mc, r, rc, msg, NULL, w, &c->bufs);
+		return c->status < 0 ? MHD_NO : MHD_YES;
 	}
 	c->state = RS_QUEUED;
 	struct resp_sent sent;
@@ -626,8 +633,8 @@ void http_server_stop(struct http_server *s)
 	struct timespec tick = {.tv_sec = 0, .tv_nsec = 10 * 1000 * 1000};
 	/* A parked request always comes back (its writer commits or fails), and libmicrohttpd
 	 * cannot stop with one parked: for those the wait has no limit. */
-	for (int waited = 0;
-	     (atomic_load(&s->inflight) > 0 && waited < STOP_WAIT_MS) || atomic_load(&s->suspended) > 0;
+	for (int waited = 0; (atomic_load(&s->inflight) > 0 && waited < STOP_WAIT_MS) ||
+	                     atomic_load(&s->suspended) > 0;
 	     waited += 10)
 		nanosleep(&tick, NULL);
 	MHD_stop_daemon(s->d);

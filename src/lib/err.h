@@ -6,9 +6,9 @@
 
 enum err_code {
 	ERR_OK = 0,
-	ERR_BAD_REQUEST = -400, /* malformed input */
+	ERR_BAD_REQUEST = -400,  /* malformed input */
 	ERR_UNAUTHORIZED = -401, /* no or expired session: log in */
-	ERR_FORBIDDEN = -403,   /* wrong credentials / not allowed */
+	ERR_FORBIDDEN = -403,    /* wrong credentials / not allowed */
 	ERR_NOT_FOUND = -404,
 	ERR_METHOD = -405,
 	ERR_CONFLICT = -409, /* state changed under the caller */

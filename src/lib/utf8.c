@@ -73,8 +73,10 @@ bool utf8_has_controls(const char *s, size_t len, bool allow_newlines)
 			return true;
 		if (c == 0xC2 && i + 1 < len && p[i + 1] >= 0x80 && p[i + 1] <= 0x9F)
 			return true;
-		/* U+FFFE and U+FFFF: noncharacters XML cannot carry, so JSON and XML would differ. */
-		if (c == 0xEF && i + 2 < len && p[i + 1] == 0xBF && (p[i + 2] == 0xBE || p[i + 2] == 0xBF))
+		/* U+FFFE and U+FFFF: noncharacters XML cannot carry, so JSON and XML would differ.
+		 */
+		if (c == 0xEF && i + 2 < len && p[i + 1] == 0xBF &&
+		    (p[i + 2] == 0xBE || p[i + 2] == 0xBF))
 			return true;
 	}
 	return false;

@@ -24,9 +24,18 @@ struct db_val {
 	size_t n;
 };
 
-static inline struct db_val db_int(int64_t v) { return (struct db_val){ .type = DB_INT, .i = v }; }
-static inline struct db_val db_real(double v) { return (struct db_val){ .type = DB_REAL, .d = v }; }
-static inline struct db_val db_null(void) { return (struct db_val){ .type = DB_NULL }; }
+static inline struct db_val db_int(int64_t v)
+{
+	return (struct db_val){.type = DB_INT, .i = v};
+}
+static inline struct db_val db_real(double v)
+{
+	return (struct db_val){.type = DB_REAL, .d = v};
+}
+static inline struct db_val db_null(void)
+{
+	return (struct db_val){.type = DB_NULL};
+}
 /* NULL s binds SQL NULL. */
 struct db_val db_text(const char *s);
 struct db_val db_textn(const char *s, size_t n);
@@ -45,7 +54,7 @@ int db_exec_script(struct db *db, const char *sql, struct err *e);
  * finished stepping. The same SQL queried again while the first is still stepping gets a
  * separate, uncached statement. */
 int db_query(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
-	     struct db_stmt **out, struct err *e);
+             struct db_stmt **out, struct err *e);
 /* DB_ROW, DB_DONE, or a negative error (unique violations give ERR_CONFLICT). */
 int db_step(struct db_stmt *st, struct err *e);
 /* Resets the statement for reuse; always call it, also after an error. */
@@ -64,7 +73,7 @@ size_t db_col_bytes(struct db_stmt *st, int col);
 int db_run(struct db *db, const char *sql, const struct db_val *args, size_t nargs, struct err *e);
 /* *out is left unchanged and ERR_NOT_FOUND returned when there is no row. */
 int db_get_int(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
-	       int64_t *out, struct err *e);
+               int64_t *out, struct err *e);
 
 /* Transactions. db_begin_write takes the write lock up front (SQLite BEGIN IMMEDIATE). */
 int db_begin(struct db *db, struct err *e);
@@ -89,7 +98,8 @@ int db_backup(struct db *db, const char *file, struct err *e);
 int db_restore(struct db *db, const char *file, struct err *e);
 
 /* Helper for ARRAY_SIZE-style calls: db_query(db, sql, ARGS(db_int(1), db_text(s)), &st, e) */
-#define DB_ARGS(...) ((const struct db_val[]){ __VA_ARGS__ }), \
-	(sizeof((const struct db_val[]){ __VA_ARGS__ }) / sizeof(struct db_val))
+#define DB_ARGS(...)                                                                               \
+	((const struct db_val[]){__VA_ARGS__}),                                                    \
+	    (sizeof((const struct db_val[]){__VA_ARGS__}) / sizeof(struct db_val))
 
 #endif

@@ -119,10 +119,8 @@ static int refuse_nonempty(struct db *db, struct err *e)
 static const struct {
 	const char *table, *col, *after;
 } self_refs[] = {
-    {"unit", "parent_id", "unit"},
-    {"unit", "area_id", "area"},
-    {"area", "parent_id", "area"},
-    {"cases", "duplicate_of", "cases"},
+    {"unit", "parent_id", "unit"},       {"unit", "area_id", "area"},
+    {"area", "parent_id", "area"},       {"cases", "duplicate_of", "cases"},
     {"cases", "recurrence_of", "cases"},
 };
 enum { NSELF_REFS = sizeof self_refs / sizeof self_refs[0] };

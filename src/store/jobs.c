@@ -57,10 +57,9 @@ static int running_elsewhere(struct db *db, const char *name, int64_t now, int p
 
 static int finish(struct db *db, int64_t run_id, int ok, const char *note, struct err *e)
 {
-	return db_run(db, "UPDATE job_run SET finished_at = ?, ok = ?, note = ? WHERE id = ?",
-	              DB_ARGS(db_int((int64_t)time(NULL)), db_int(ok), db_text(note),
-	                      db_int(run_id)),
-	              e);
+	return db_run(
+	    db, "UPDATE job_run SET finished_at = ?, ok = ?, note = ? WHERE id = ?",
+	    DB_ARGS(db_int((int64_t)time(NULL)), db_int(ok), db_text(note), db_int(run_id)), e);
 }
 
 int job_run_pass(const struct job_def *j, const struct job_ctx *ctx, const char *instance,

@@ -33,8 +33,8 @@ static int photo_name(const char *s, char sha[65])
 static int referenced(struct db *db, const char *sha, int *yes, struct err *e)
 {
 	int64_t one;
-	int rc = db_get_int(db, "SELECT 1 FROM media WHERE sha256 = ?", DB_ARGS(db_text(sha)),
-	                    &one, e);
+	int rc =
+	    db_get_int(db, "SELECT 1 FROM media WHERE sha256 = ?", DB_ARGS(db_text(sha)), &one, e);
 	*yes = rc == 0;
 	return rc == ERR_NOT_FOUND ? 0 : rc;
 }

@@ -37,14 +37,15 @@ int session_create(struct db *db, int64_t user_id, const char *ip, const char *u
 	(void)token_hash(token, hex); /* a fresh token always has the right shape */
 	char ua[256];
 	snprintf(ua, sizeof ua, "%s", user_agent ? user_agent : "");
-	return db_get_int(db,
-	                  "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen_at,"
-	                  " expires_at, ip, user_agent, mfa_pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
-	                  " ?) RETURNING id",
-	                  DB_ARGS(db_text(hex), db_int(user_id), db_text(csrf), db_int(now),
-	                          db_int(now), db_int(now + SESSION_ABSOLUTE_S),
-	                          db_text(ip ? ip : ""), db_text(ua), db_int(mfa_pending)),
-	                  id, e);
+	return db_get_int(
+	    db,
+	    "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen_at,"
+	    " expires_at, ip, user_agent, mfa_pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
+	    " ?) RETURNING id",
+	    DB_ARGS(db_text(hex), db_int(user_id), db_text(csrf), db_int(now), db_int(now),
+	            db_int(now + SESSION_ABSOLUTE_S), db_text(ip ? ip : ""), db_text(ua),
+	            db_int(mfa_pending)),
+	    id, e);
 }
 
 int session_lookup(struct db *db, const char *token, int64_t now, struct session *out,
@@ -54,13 +55,13 @@ int session_lookup(struct db *db, const char *token, int64_t now, struct session
 	if (token_hash(token, hex) < 0)
 		return err_set(e, ERR_FORBIDDEN, "not logged in");
 	struct db_stmt *st;
-	int rc = db_query(db,
-	                  "SELECT s.id, s.user_id, u.unit_id, u.roles, s.mfa_pending, s.last_seen_at,"
-	                  " s.expires_at, s.csrf, u.login FROM sessions s JOIN users u ON u.id ="
-	                  " s.user_id WHERE s.token_hash = ? AND s.revoked_at IS NULL AND"
-	                  " u.active = 1 AND s.expires_at > ? AND s.last_seen_at > ?",
-	                  DB_ARGS(db_text(hex), db_int(now), db_int(now - SESSION_IDLE_S)), &st,
-	                  e);
+	int rc =
+	    db_query(db,
+	             "SELECT s.id, s.user_id, u.unit_id, u.roles, s.mfa_pending, s.last_seen_at,"
+	             " s.expires_at, s.csrf, u.login FROM sessions s JOIN users u ON u.id ="
+	             " s.user_id WHERE s.token_hash = ? AND s.revoked_at IS NULL AND"
+	             " u.active = 1 AND s.expires_at > ? AND s.last_seen_at > ?",
+	             DB_ARGS(db_text(hex), db_int(now), db_int(now - SESSION_IDLE_S)), &st, e);
 	if (rc < 0)
 		return rc;
 	rc = db_step(st, e);
@@ -97,28 +98,27 @@ int session_mfa_done(struct db *db, int64_t id, struct err *e)
 int session_revoke(struct db *db, int64_t id, int64_t user_id, int64_t now, struct err *e)
 {
 	int64_t got;
-	int rc = db_get_int(db,
-	                    "UPDATE sessions SET revoked_at = ? WHERE id = ? AND (? = 0 OR user_id ="
-	                    " ?) AND revoked_at IS NULL RETURNING id",
-	                    DB_ARGS(db_int(now), db_int(id), db_int(user_id), db_int(user_id)), &got,
-	                    e);
+	int rc =
+	    db_get_int(db,
+	               "UPDATE sessions SET revoked_at = ? WHERE id = ? AND (? = 0 OR user_id ="
+	               " ?) AND revoked_at IS NULL RETURNING id",
+	               DB_ARGS(db_int(now), db_int(id), db_int(user_id), db_int(user_id)), &got, e);
 	if (rc == ERR_NOT_FOUND)
 		return err_set(e, ERR_NOT_FOUND, "no such session");
 	return rc;
 }
 
-int sessions_list_json(struct db *db, int64_t user_id, int64_t now, json_t **out,
-                       struct err *e)
+int sessions_list_json(struct db *db, int64_t user_id, int64_t now, json_t **out, struct err *e)
 {
 	struct db_stmt *st;
-	int rc = db_query(db,
-	                  "SELECT s.id, s.user_id, u.login, s.created_at, s.last_seen_at,"
-	                  " s.expires_at, s.ip, s.user_agent FROM sessions s JOIN users u ON u.id ="
-	                  " s.user_id WHERE s.revoked_at IS NULL AND s.expires_at > ? AND"
-	                  " s.last_seen_at > ? AND (? = 0 OR s.user_id = ?) ORDER BY s.id DESC",
-	                  DB_ARGS(db_int(now), db_int(now - SESSION_IDLE_S), db_int(user_id),
-	                          db_int(user_id)),
-	                  &st, e);
+	int rc = db_query(
+	    db,
+	    "SELECT s.id, s.user_id, u.login, s.created_at, s.last_seen_at,"
+	    " s.expires_at, s.ip, s.user_agent FROM sessions s JOIN users u ON u.id ="
+	    " s.user_id WHERE s.revoked_at IS NULL AND s.expires_at > ? AND"
+	    " s.last_seen_at > ? AND (? = 0 OR s.user_id = ?) ORDER BY s.id DESC",
+	    DB_ARGS(db_int(now), db_int(now - SESSION_IDLE_S), db_int(user_id), db_int(user_id)),
+	    &st, e);
 	if (rc < 0)
 		return rc;
 	json_t *arr = json_array();

@@ -44,7 +44,6 @@ int session_mfa_done(struct db *db, int64_t id, struct err *e);
 /* ERR_NOT_FOUND when there is no such live session (of that user, when user_id > 0). */
 int session_revoke(struct db *db, int64_t id, int64_t user_id, int64_t now, struct err *e);
 /* Live sessions, newest first; of one user when user_id > 0. */
-int sessions_list_json(struct db *db, int64_t user_id, int64_t now, json_t **out,
-                       struct err *e);
+int sessions_list_json(struct db *db, int64_t user_id, int64_t now, json_t **out, struct err *e);
 
 #endif

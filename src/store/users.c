@@ -78,9 +78,8 @@ static int unit_exists(struct db *db, int64_t unit_id, struct err *e)
 	return rc;
 }
 
-int user_create(struct db *db, const char *login, const char *name, int64_t unit_id,
-                unsigned roles, const char *password_hash, int64_t now, int64_t *id,
-                struct err *e)
+int user_create(struct db *db, const char *login, const char *name, int64_t unit_id, unsigned roles,
+                const char *password_hash, int64_t now, int64_t *id, struct err *e)
 {
 	if (!user_login_valid(login))
 		return err_set(e, ERR_UNPROCESSABLE,
@@ -141,10 +140,11 @@ int user_set_password(struct db *db, int64_t id, const char *password_hash, int6
                       struct err *e)
 {
 	int64_t got;
-	int rc = db_get_int(db,
-	                    "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = 0,"
-	                    " updated_at = ? WHERE id = ? RETURNING id",
-	                    DB_ARGS(db_text(password_hash), db_int(now), db_int(id)), &got, e);
+	int rc =
+	    db_get_int(db,
+	               "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = 0,"
+	               " updated_at = ? WHERE id = ? RETURNING id",
+	               DB_ARGS(db_text(password_hash), db_int(now), db_int(id)), &got, e);
 	return changed_one(rc, got, e);
 }
 
@@ -159,8 +159,7 @@ int user_set_totp(struct db *db, int64_t id, const char *secret, int64_t now, st
 	return changed_one(rc, got, e);
 }
 
-int user_login_failed(struct db *db, int64_t id, int64_t now, int64_t *locked_until,
-                      struct err *e)
+int user_login_failed(struct db *db, int64_t id, int64_t now, int64_t *locked_until, struct err *e)
 {
 	int64_t n = 0;
 	int rc = db_get_int(db,
@@ -198,8 +197,8 @@ json_t *user_json(const struct user *u, const char *unit_name)
 	}
 	return json_pack("{s:I, s:s, s:s, s:I, s:s, s:o, s:b, s:b, s:I}", "id", (json_int_t)u->id,
 	                 "login", u->login, "name", u->name, "unit_id", (json_int_t)u->unit_id,
-	                 "unit_name", unit_name ? unit_name : "", "roles", arr, "active",
-	                 u->active, "totp", u->totp_secret[0] != '\0', "locked_until",
+	                 "unit_name", unit_name ? unit_name : "", "roles", arr, "active", u->active,
+	                 "totp", u->totp_secret[0] != '\0', "locked_until",
 	                 (json_int_t)u->locked_until);
 }
 

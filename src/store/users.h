@@ -29,9 +29,8 @@ struct user {
 int user_login_valid(const char *login);
 
 /* ERR_CONFLICT when the login exists, ERR_UNPROCESSABLE for a bad login or unknown unit. */
-int user_create(struct db *db, const char *login, const char *name, int64_t unit_id,
-                unsigned roles, const char *password_hash, int64_t now, int64_t *id,
-                struct err *e);
+int user_create(struct db *db, const char *login, const char *name, int64_t unit_id, unsigned roles,
+                const char *password_hash, int64_t now, int64_t *id, struct err *e);
 /* ERR_NOT_FOUND when there is no such user. */
 int user_get(struct db *db, int64_t id, struct user *out, struct err *e);
 int user_by_login(struct db *db, const char *login, struct user *out, struct err *e);
@@ -46,8 +45,7 @@ int user_set_totp(struct db *db, int64_t id, const char *secret, int64_t now, st
 
 /* After a wrong password: counts it, and from the fifth in a row locks the account for
  * 1, 2, 4 … minutes (at most an hour). *locked_until is 0 while not locked. */
-int user_login_failed(struct db *db, int64_t id, int64_t now, int64_t *locked_until,
-                      struct err *e);
+int user_login_failed(struct db *db, int64_t id, int64_t now, int64_t *locked_until, struct err *e);
 int user_login_ok(struct db *db, int64_t id, struct err *e);
 
 /* The account as the API shows it (no hash, no secret). */

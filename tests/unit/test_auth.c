@@ -99,18 +99,18 @@ static void teardown(void)
 static int64_t unit_id(const char *code)
 {
 	int64_t id = 0;
-	cr_assert_eq(db_get_int(db, "SELECT id FROM unit WHERE code = ?", DB_ARGS(db_text(code)),
-	                        &id, &e),
-	             0, "%s", code);
+	cr_assert_eq(
+	    db_get_int(db, "SELECT id FROM unit WHERE code = ?", DB_ARGS(db_text(code)), &id, &e),
+	    0, "%s", code);
 	return id;
 }
 
 static int64_t add_user(const char *login, const char *unit, unsigned roles)
 {
 	int64_t id;
-	cr_assert_eq(user_create(db, login, "某人", unit_id(unit), roles, "$argon2id$x", 100, &id,
-	                         &e),
-	             0, "%s", e.msg);
+	cr_assert_eq(
+	    user_create(db, login, "某人", unit_id(unit), roles, "$argon2id$x", 100, &id, &e), 0,
+	    "%s", e.msg);
 	return id;
 }
 
@@ -120,12 +120,12 @@ Test(users, create_validates)
 {
 	int64_t id;
 	add_user("zhang.san", "210202", ROLE_HANDLER);
-	cr_expect_eq(user_create(db, "zhang.san", "x", unit_id("210202"), ROLE_HANDLER, "h", 1, &id,
-	                         &e),
-	             ERR_CONFLICT);
-	cr_expect_eq(user_create(db, "Bad Login", "x", unit_id("210202"), ROLE_HANDLER, "h", 1, &id,
-	                         &e),
-	             ERR_UNPROCESSABLE);
+	cr_expect_eq(
+	    user_create(db, "zhang.san", "x", unit_id("210202"), ROLE_HANDLER, "h", 1, &id, &e),
+	    ERR_CONFLICT);
+	cr_expect_eq(
+	    user_create(db, "Bad Login", "x", unit_id("210202"), ROLE_HANDLER, "h", 1, &id, &e),
+	    ERR_UNPROCESSABLE);
 	cr_expect_eq(user_create(db, "ok", "x", 999999, ROLE_HANDLER, "h", 1, &id, &e),
 	             ERR_UNPROCESSABLE, "unknown unit");
 	cr_expect_eq(user_create(db, "ok", "x", unit_id("210202"), ROLE_PUBLIC, "h", 1, &id, &e),

@@ -6,8 +6,7 @@
 
 static const struct cache_meta JSON = {"application/json; charset=utf-8", false, true};
 
-static bool get(struct http_cache *c, const char *key, uint64_t gen, int64_t now,
-		struct buf *out)
+static bool get(struct http_cache *c, const char *key, uint64_t gen, int64_t now, struct buf *out)
 {
 	struct cache_meta m;
 	buf_reset(out);

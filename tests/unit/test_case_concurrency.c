@@ -68,12 +68,25 @@ static void prepare(int pg)
 	int64_t cat;
 	cr_assert_eq(db_get_int(db, "SELECT MIN(id) FROM category", NULL, 0, &cat, &e), 0);
 	for (int i = 0; i < CASES; i++) {
-		struct case_report r = {.prefix = "TC", .now = 1000 + i, .source = "test",
-		                        .actor = "test", .roles = ROLE_PUBLIC, .category_id = cat,
-		                        .description = "", .address = "here", .address_id = "",
-		                        .zipcode = "", .media_url = "", .email = "", .phone = "",
-		                        .first_name = "", .last_name = "", .device_id = "",
-		                        .account_id = "", .status_notes = "", .service_notice = ""};
+		struct case_report r = {.prefix = "TC",
+		                        .now = 1000 + i,
+		                        .source = "test",
+		                        .actor = "test",
+		                        .roles = ROLE_PUBLIC,
+		                        .category_id = cat,
+		                        .description = "",
+		                        .address = "here",
+		                        .address_id = "",
+		                        .zipcode = "",
+		                        .media_url = "",
+		                        .email = "",
+		                        .phone = "",
+		                        .first_name = "",
+		                        .last_name = "",
+		                        .device_id = "",
+		                        .account_id = "",
+		                        .status_notes = "",
+		                        .service_notice = ""};
 		struct case_ref ref;
 		cr_assert_eq(db_begin_write(db, &e), 0);
 		cr_assert_eq(case_report_file(db, &r, &ref, &e), 0, "%s", e.msg);
@@ -98,19 +111,22 @@ static int64_t version_of(struct db *db, int64_t id)
 {
 	int64_t v = -1;
 	struct err e = {0};
-	cr_assert_eq(db_get_int(db, "SELECT version FROM cases WHERE id = ?", DB_ARGS(db_int(id)),
-	                        &v, &e),
-	             0, "%s", e.msg);
+	cr_assert_eq(
+	    db_get_int(db, "SELECT version FROM cases WHERE id = ?", DB_ARGS(db_int(id)), &v, &e),
+	    0, "%s", e.msg);
 	return v;
 }
 
 /* One attempt: the version read first, in its own statement, as a client reads a case
  * before acting on it; then the move in a transaction. */
-static int attempt(struct db *db, int64_t id, const char *action, unsigned roles,
-                   struct err *e)
+static int attempt(struct db *db, int64_t id, const char *action, unsigned roles, struct err *e)
 {
-	struct case_step s = {.case_id = id, .action = action, .roles = roles,
-	                      .actor = "user:1", .note = "", .now = 5000,
+	struct case_step s = {.case_id = id,
+	                      .action = action,
+	                      .roles = roles,
+	                      .actor = "user:1",
+	                      .note = "",
+	                      .now = 5000,
 	                      .expect_version = version_of(db, id)};
 	int rc = db_begin_write(db, e);
 	if (rc < 0)

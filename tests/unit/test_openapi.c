@@ -721,7 +721,8 @@ Test(openapi, responses_match_routes)
 				bool allowed = !ok;
 				for (const char *const *s = ok; s && *s && !allowed; s++)
 					allowed = strcmp(*s, code) == 0;
-				cr_expect(allowed, "%s %s: success status %s is not one a %s answers",
+				cr_expect(allowed,
+				          "%s %s: success status %s is not one a %s answers",
 				          rt->method, rt->pattern, code, rt->method);
 			}
 			const json_t *content = get(deref(r), "content");

@@ -197,11 +197,11 @@ Test(router, authorize_deny_by_default)
 	cr_assert_eq(match("PUT", "/cases/1/photos/2", &rt), 0);
 	cr_assert_eq(router_authorize(rt, &req, &err), ERR_FORBIDDEN, "roles 0 denies all");
 	/* A logged-in user whose roles do not fit is refused, not asked to log in. */
-	req.who = (struct principal){.roles = ROLE_PUBLIC | ROLE_LEADER, .user_id = 7, .login = "l"};
+	req.who =
+	    (struct principal){.roles = ROLE_PUBLIC | ROLE_LEADER, .user_id = 7, .login = "l"};
 	cr_assert_eq(match("DELETE", "/cases/1/photos/2", &rt), 0);
 	unsigned allowed = rt->roles;
-	cr_assert_eq(router_authorize(rt, &req, &err),
-	             (allowed & ROLE_LEADER) ? 0 : ERR_FORBIDDEN);
+	cr_assert_eq(router_authorize(rt, &req, &err), (allowed & ROLE_LEADER) ? 0 : ERR_FORBIDDEN);
 	/* Password given, TOTP owed: still asked to authenticate. */
 	req.who = (struct principal){.roles = ROLE_PUBLIC, .user_id = 7, .mfa_pending = 1};
 	cr_assert_eq(router_authorize(rt, &req, &err), ERR_UNAUTHORIZED);

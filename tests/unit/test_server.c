@@ -604,7 +604,7 @@ Test(server, not_found_method_forbidden)
 	char h[256];
 	cr_assert_str_eq(header(&r, "Allow", h), "GET, HEAD, POST");
 	done(&r);
-	get_error("/admin", 403, "forbidden");
+	get_error("/admin", 401, "login required"); /* staff only: anonymous callers log in */
 	get_error("/items/..%2Fsecret", 400, "invalid request path");
 	get_error("/items/a%00b", 400, "invalid request path");
 }
@@ -850,7 +850,7 @@ Test(server, stop_after_a_parked_client_went_away)
 	send_all(s, req, strlen(req));
 	close(s); /* the request and the end of the stream arrive together, as wrk's last ones do */
 	struct timespec t = {.tv_sec = 0, .tv_nsec = 500 * 1000 * 1000};
-	nanosleep(&t, NULL); /* the worker resumed it meanwhile (after 300 ms) */
+	nanosleep(&t, NULL);   /* the worker resumed it meanwhile (after 300 ms) */
 	http_server_stop(srv); /* hung here before the fix */
 	srv = NULL;
 }
@@ -861,12 +861,14 @@ Test(server, log_line_format)
 	cr_assert_eq(pipe(p), 0);
 	int saved = dup(2);
 	dup2(p[1], 2);
-	reqlog_write("GET", "/echo.json\n\x1b[31m", 16, 200, 1234);
+	reqlog_write("GET", "/echo.json\n\x1b[31m", 16, 200, 1234, "abc123def456", "");
+	reqlog_write("POST", "/x", 2, 403, 7, NULL, "zhang\nsan");
 	dup2(saved, 2);
 	close(saved);
 	close(p[1]);
 	char line[256] = {0};
 	cr_assert_gt(read(p[0], line, sizeof line - 1), 0);
 	close(p[0]);
-	cr_assert_str_eq(line, "GET /echo.json%0A%1B[31m 200 1234\n");
+	cr_assert_str_eq(line, "GET /echo.json%0A%1B[31m 200 1234 abc123def456 -\n"
+	                       "POST /x 403 7 - zhang%0Asan\n");
 }
