@@ -5,6 +5,7 @@
 
 #include "app.h"
 #include "store/audit.h"
+#include "store/db.h"
 #include "store/refcache.h"
 
 int api_db(struct http_req *r, struct db **db, struct err *e)
@@ -73,4 +74,23 @@ const char *api_json_text(struct http_req *r, json_t *j)
 	const char *out = arena_strdup(r->arena, s ? s : "{}");
 	free(s);
 	return out;
+}
+
+int api_query_array(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
+                    json_t *(*row)(struct db_stmt *st), json_t **out, struct err *e)
+{
+	struct db_stmt *st;
+	int rc = db_query(db, sql, args, nargs, &st, e);
+	if (rc < 0)
+		return rc;
+	json_t *arr = json_array();
+	while ((rc = db_step(st, e)) == DB_ROW)
+		json_array_append_new(arr, row(st));
+	db_done(st);
+	if (rc < 0) {
+		json_decref(arr);
+		return rc;
+	}
+	*out = arr;
+	return 0;
 }

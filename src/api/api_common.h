@@ -6,6 +6,7 @@
 #include "store/writer.h"
 
 struct db;
+struct db_val;
 struct refdata;
 
 /* This thread's connection. */
@@ -28,6 +29,10 @@ const char *api_json_text(struct http_req *r, json_t *j);
 /* The same with another actor (a login acts for the user it is about to become). */
 int api_audit_as(struct db *db, const struct http_req *r, const char *actor, const char *action,
                  const char *object, const char *summary, struct err *e);
+/* Runs sql and makes a JSON array of row(st) for each row (a new array in *out). */
+struct db_stmt;
+int api_query_array(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
+                    json_t *(*row)(struct db_stmt *st), json_t **out, struct err *e);
 /* The named cookie's value (arena), or NULL. */
 const char *api_cookie(const struct http_req *r, const char *name);
 

@@ -109,19 +109,7 @@ int cases_list(struct http_req *r, struct http_resp *w, struct err *e)
 	    db_int(root),
 	    db_int(limit ? limit->ival : 50),
 	};
-	struct db_stmt *st;
-	if ((rc = db_query(db, sql, args, sizeof args / sizeof args[0], &st, e)) < 0)
-		return rc;
-	json_t *arr = json_array();
-	while ((rc = db_step(st, e)) == DB_ROW)
-		json_array_append_new(arr, case_row(st));
-	db_done(st);
-	if (rc < 0) {
-		json_decref(arr);
-		return rc;
-	}
-	w->json = arr;
-	return 0;
+	return api_query_array(db, sql, args, sizeof args / sizeof args[0], case_row, &w->json, e);
 }
 
 int cases_get(struct http_req *r, struct http_resp *w, struct err *e)

@@ -30,31 +30,24 @@ const struct param_spec audit_list_params[] = {
     {.name = NULL},
 };
 
+static json_t *key_row(struct db_stmt *st)
+{
+	return json_pack("{s:I, s:s, s:s, s:I, s:o}", "id", (json_int_t)db_col_int(st, 0), "name",
+	                 db_col_text(st, 1), "services", db_col_text(st, 2), "created_at",
+	                 (json_int_t)db_col_int(st, 3), "revoked_at",
+	                 db_col_is_null(st, 4) ? json_null() : json_integer(db_col_int(st, 4)));
+}
+
 int apikeys_list(struct http_req *r, struct http_resp *w, struct err *e)
 {
 	struct db *db;
-	struct db_stmt *st;
 	int rc = api_db(r, &db, e);
-	if (rc < 0 || (rc = db_query(db,
-	                             "SELECT id, name, services, created_at, revoked_at FROM apikey"
-	                             " ORDER BY id",
-	                             NULL, 0, &st, e)) < 0)
+	if (rc < 0)
 		return rc;
-	json_t *arr = json_array();
-	while ((rc = db_step(st, e)) == DB_ROW)
-		json_array_append_new(
-		    arr, json_pack("{s:I, s:s, s:s, s:I, s:o}", "id", (json_int_t)db_col_int(st, 0),
-		                   "name", db_col_text(st, 1), "services", db_col_text(st, 2),
-		                   "created_at", (json_int_t)db_col_int(st, 3), "revoked_at",
-		                   db_col_is_null(st, 4) ? json_null()
-		                                         : json_integer(db_col_int(st, 4))));
-	db_done(st);
-	if (rc < 0) {
-		json_decref(arr);
-		return rc;
-	}
-	w->json = arr;
-	return 0;
+	return api_query_array(db,
+	                       "SELECT id, name, services, created_at, revoked_at FROM apikey"
+	                       " ORDER BY id",
+	                       NULL, 0, key_row, &w->json, e);
 }
 
 struct key_job {

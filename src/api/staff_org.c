@@ -73,19 +73,7 @@ int units_list(struct http_req *r, struct http_resp *w, struct err *e)
 		return rc;
 	char sql[320];
 	snprintf(sql, sizeof sql, "%s ORDER BY sort, code", UNIT_SELECT);
-	struct db_stmt *st;
-	if ((rc = db_query(db, sql, NULL, 0, &st, e)) < 0)
-		return rc;
-	json_t *arr = json_array();
-	while ((rc = db_step(st, e)) == DB_ROW)
-		json_array_append_new(arr, unit_row(st));
-	db_done(st);
-	if (rc < 0) {
-		json_decref(arr);
-		return rc;
-	}
-	w->json = arr;
-	return 0;
+	return api_query_array(db, sql, NULL, 0, unit_row, &w->json, e);
 }
 
 static int unit_json(struct db *db, int64_t id, json_t **out, struct err *e)
