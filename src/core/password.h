@@ -1,7 +1,8 @@
 /* Staff passwords: argon2id through libsodium's crypto_pwhash_str (the encoded string holds
  * the algorithm, cost and a random per-password salt). The cost follows OWASP's argon2id
- * minimum (19 MiB, 2 passes): about 25 ms on the build machine, so a login cannot be made
- * into a memory-exhaustion lever (a few dozen at once cost under 1 GiB). */
+ * minimum (19 MiB, 2 passes): about 65 ms a verify on the 2-vCPU build machine (about 30
+ * logins a second on both cores, docs/benchmarks.md), and a few dozen logins at once cost
+ * under 1 GiB, so a login cannot be made into a memory-exhaustion lever. */
 #ifndef WM_PASSWORD_H
 #define WM_PASSWORD_H
 
