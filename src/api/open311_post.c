@@ -220,26 +220,32 @@ struct file_job {
 	int rc;
 	struct err err;
 	struct http_req *req;
+	struct audit_entry audit; /* filled by file_job_run, appended with the batch */
+	char object[64], summary[96];
 };
 
-/* The case and its audit record commit together (or neither does). */
 static int file_job_run(struct db *db, void *arg, struct err *e)
 {
 	struct file_job *j = arg;
 	int rc = case_report_file(db, &j->report, &j->ref, e);
 	if (rc < 0)
 		return rc;
-	char object[64], summary[96];
-	snprintf(object, sizeof object, "case:%s", j->ref.code);
-	snprintf(summary, sizeof summary, "{\"category_id\":%lld,\"status\":\"reported\"}",
+	snprintf(j->object, sizeof j->object, "case:%s", j->ref.code);
+	snprintf(j->summary, sizeof j->summary, "{\"category_id\":%lld,\"status\":\"reported\"}",
 	         (long long)j->report.category_id);
-	struct audit_entry a = {.at = j->report.now,
-	                        .actor = j->report.actor,
-	                        .ip = j->req->remote_ip,
-	                        .action = "case.report",
-	                        .object = object,
-	                        .summary = summary};
-	return audit_append(db, &a, e);
+	j->audit = (struct audit_entry){.at = j->report.now,
+	                                .actor = j->report.actor,
+	                                .ip = j->req->remote_ip,
+	                                .action = "case.report",
+	                                .object = j->object,
+	                                .summary = j->summary};
+	return 0;
+}
+
+/* The case and its audit record commit together (or neither does). */
+static const struct audit_entry *file_job_audit(void *arg)
+{
+	return &((struct file_job *)arg)->audit;
 }
 
 static void file_job_done(void *ctx, int rc, const struct err *e)
@@ -402,7 +408,8 @@ int open311_post_request(struct http_req *r, struct http_resp *w, struct err *e)
 	/* Parked, not blocked: the server thread serves others while the batch commits. */
 	r->ctx = job;
 	req_suspend(r, post_complete);
-	if ((rc = writer_enqueue(r->app->writer, file_job_run, job, file_job_done, job, e)) < 0) {
+	if ((rc = writer_enqueue_audited(r->app->writer, file_job_run, job, file_job_audit,
+	                                 file_job_done, job, e)) < 0) {
 		job->rc = rc;
 		job->err = *e;
 		req_resume(r);

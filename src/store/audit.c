@@ -68,30 +68,65 @@ void audit_hash(int64_t id, const struct audit_entry *a, const char *prev_hash,
 	sodium_bin2hex(out, AUDIT_HASH_HEX, h, sizeof h);
 }
 
-int audit_append_id(struct db *db, const struct audit_entry *a, int64_t *id, struct err *e)
+/* Rows per INSERT: a batch of reports costs a few statements, and only AUDIT_CHUNK distinct
+ * statement texts ever reach the statement cache. */
+enum { AUDIT_CHUNK = 16 };
+
+static int insert_rows(struct db *db, const struct audit_entry *const *a, size_t n,
+                       int64_t first_id, char (*prev)[AUDIT_HASH_HEX],
+                       char (*hash)[AUDIT_HASH_HEX], struct err *e)
+{
+	char sql[2048];
+	int len = snprintf(sql, sizeof sql,
+	                   "INSERT INTO audit_log (id, at, actor, ip, action, object, summary,"
+	                   " prev_hash, hash) VALUES ");
+	for (size_t i = 0; i < n; i++)
+		len += snprintf(sql + len, sizeof sql - (size_t)len, "%s(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		                i ? ", " : "");
+	struct db_val args[AUDIT_CHUNK * 9];
+	for (size_t i = 0; i < n; i++) {
+		struct db_val *v = &args[i * 9];
+		v[0] = db_int(first_id + (int64_t)i);
+		v[1] = db_int(a[i]->at);
+		v[2] = db_text(a[i]->actor);
+		v[3] = db_text(s_or_empty(a[i]->ip));
+		v[4] = db_text(a[i]->action);
+		v[5] = db_text(s_or_empty(a[i]->object));
+		v[6] = db_text(s_or_empty(a[i]->summary));
+		v[7] = db_text(prev[i]);
+		v[8] = db_text(hash[i]);
+	}
+	return db_run(db, sql, args, n * 9, e);
+}
+
+int audit_append_many(struct db *db, const struct audit_entry *const *a, size_t n,
+                      int64_t *first_id, struct err *e)
 {
 	/* Outside a transaction the head update and the insert would commit apart, and a
 	 * failure between them would leave a gap that verify reports as tampering. */
 	if (!db_in_transaction(db))
 		return err_set(e, ERR_INTERNAL,
 		               "audit_append needs the caller's write transaction");
-	if (!a->actor || !*a->actor || !a->action || !*a->action)
-		return err_set(e, ERR_INTERNAL, "audit record without actor or action");
-	/* Taking the next id locks the head row until commit: concurrent appenders queue here,
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!a[i]->actor || !*a[i]->actor || !a[i]->action || !*a[i]->action)
+			return err_set(e, ERR_INTERNAL, "audit record without actor or action");
+	/* Taking the ids locks the head row until commit: concurrent appenders queue here,
 	 * and last_hash (unchanged by this statement) is the predecessor's hash. */
 	struct db_stmt *st;
 	int rc = db_query(db,
-	                  "UPDATE audit_head SET last_id = last_id + 1 WHERE id = 1"
+	                  "UPDATE audit_head SET last_id = last_id + ? WHERE id = 1"
 	                  " RETURNING last_id, last_hash",
-	                  NULL, 0, &st, e);
+	                  DB_ARGS(db_int((int64_t)n)), &st, e);
 	if (rc < 0)
 		return rc;
 	rc = db_step(st, e);
-	int64_t next = 0;
-	char prev[AUDIT_HASH_HEX] = "";
+	int64_t last = 0;
+	char prev[AUDIT_CHUNK][AUDIT_HASH_HEX], hash[AUDIT_CHUNK][AUDIT_HASH_HEX];
 	if (rc == DB_ROW) {
-		next = db_col_int(st, 0);
-		snprintf(prev, sizeof prev, "%s", db_col_text(st, 1));
+		last = db_col_int(st, 0);
+		snprintf(hash[AUDIT_CHUNK - 1], AUDIT_HASH_HEX, "%s", db_col_text(st, 1));
 		rc = 0;
 	} else if (rc == DB_DONE) {
 		rc = err_set(e, ERR_INTERNAL, "audit_head has no row (migration 005 not applied?)");
@@ -99,23 +134,31 @@ int audit_append_id(struct db *db, const struct audit_entry *a, int64_t *id, str
 	db_done(st);
 	if (rc < 0)
 		return rc;
-	char hash[AUDIT_HASH_HEX];
-	audit_hash(next, a, prev, hash);
-	rc = db_run(db,
-	            "INSERT INTO audit_log (id, at, actor, ip, action, object, summary, prev_hash,"
-	            " hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	            DB_ARGS(db_int(next), db_int(a->at), db_text(a->actor),
-	                    db_text(s_or_empty(a->ip)), db_text(a->action),
-	                    db_text(s_or_empty(a->object)), db_text(s_or_empty(a->summary)),
-	                    db_text(prev), db_text(hash)),
-	            e);
-	if (rc < 0)
-		return rc;
-	rc = db_run(db, "UPDATE audit_head SET last_hash = ? WHERE id = 1", DB_ARGS(db_text(hash)),
-	            e);
-	if (rc == 0 && id)
-		*id = next;
+	int64_t id = last - (int64_t)n + 1;
+	if (first_id)
+		*first_id = id;
+	/* hash[AUDIT_CHUNK - 1] carries the chain from one chunk to the next. */
+	for (size_t done = 0; done < n && rc == 0;) {
+		size_t k = n - done < AUDIT_CHUNK ? n - done : AUDIT_CHUNK;
+		for (size_t i = 0; i < k; i++) {
+			snprintf(prev[i], AUDIT_HASH_HEX, "%s", i ? hash[i - 1] : hash[AUDIT_CHUNK - 1]);
+			audit_hash(id + (int64_t)i, a[done + i], prev[i], hash[i]);
+		}
+		rc = insert_rows(db, a + done, k, id, prev, hash, e);
+		if (k != AUDIT_CHUNK)
+			snprintf(hash[AUDIT_CHUNK - 1], AUDIT_HASH_HEX, "%s", hash[k - 1]);
+		id += (int64_t)k;
+		done += k;
+	}
+	if (rc == 0)
+		rc = db_run(db, "UPDATE audit_head SET last_hash = ? WHERE id = 1",
+		            DB_ARGS(db_text(hash[AUDIT_CHUNK - 1])), e);
 	return rc;
+}
+
+int audit_append_id(struct db *db, const struct audit_entry *a, int64_t *id, struct err *e)
+{
+	return audit_append_many(db, &a, 1, id, e);
 }
 
 int audit_append(struct db *db, const struct audit_entry *a, struct err *e)

@@ -30,6 +30,10 @@ struct audit_entry {
  * wait for it on audit_head. *id (when non-NULL) receives the record's id. */
 int audit_append(struct db *db, const struct audit_entry *a, struct err *e);
 int audit_append_id(struct db *db, const struct audit_entry *a, int64_t *id, struct err *e);
+/* Appends n records in order with a few statements (the group-commit writer appends a whole
+ * batch's records at once); *first_id (when non-NULL) receives the first record's id. */
+int audit_append_many(struct db *db, const struct audit_entry *const *a, size_t n,
+                      int64_t *first_id, struct err *e);
 
 /* The record's hash: hex SHA-256 of a domain tag and the length-prefixed fields id, at,
  * actor, ip, action, object, summary, prev_hash. Exposed for tests and outside checkers. */

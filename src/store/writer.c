@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "store/audit.h"
 #include "store/db.h"
 #include "store/db_driver.h"
 
@@ -20,6 +21,7 @@ enum { WRITER_BATCH = 256 };
  * job is malloc'd and freed by the writer after its done callback. */
 struct job {
 	write_fn fn;
+	write_audit_fn audit_of; /* NULL: the job keeps no audit record */
 	write_done_fn done_fn; /* NULL for writer_submit */
 	void *done_ctx;
 	void *arg;
@@ -76,6 +78,18 @@ static void run_job(struct db *db, struct job *j)
 	db_rollback_to(db, SAVEPOINT);
 }
 
+/* The audit records of the batch's jobs that succeeded (ok: rc == 0 when set, else all),
+ * appended together. */
+static int append_audit(struct db *db, struct job *batch, bool only_ok, struct err *e)
+{
+	const struct audit_entry *recs[WRITER_BATCH];
+	size_t n = 0;
+	for (struct job *j = batch; j; j = j->next)
+		if (j->audit_of && (!only_ok || j->rc == 0))
+			recs[n++] = j->audit_of(j->arg);
+	return n ? audit_append_many(db, recs, n, NULL, e) : 0;
+}
+
 /* The common case first: the whole batch with no savepoints (on PostgreSQL each savepoint and
  * release is a round trip). Returns false, with everything rolled back and no job's result
  * set, when some job failed: the caller then replays the batch with a savepoint per job, so
@@ -95,6 +109,10 @@ static bool run_batch_optimistic(struct db *db, struct job *batch)
 			db_rollback(db);
 			return false;
 		}
+	}
+	if (append_audit(db, batch, false, &e)) {
+		db_rollback(db);
+		return false; /* the replay appends again, and fails each job if it fails again */
 	}
 	if (db_commit(db, &e)) {
 		db_rollback(db);
@@ -137,7 +155,7 @@ static void run_batch_isolated(struct db *db, struct job *batch)
 			return;
 		}
 	}
-	if (db_commit(db, &e)) {
+	if (append_audit(db, batch, true, &e) || db_commit(db, &e)) {
 		db_rollback(db);
 		/* Nothing of this batch is durable. A job that failed alone keeps its own error:
 		 * it explains that job better, and it is a failure either way. */
@@ -257,10 +275,17 @@ int writer_submit(struct writer *w, write_fn fn, void *arg, struct err *e)
 int writer_enqueue(struct writer *w, write_fn fn, void *arg, write_done_fn done, void *ctx,
                    struct err *e)
 {
+	return writer_enqueue_audited(w, fn, arg, NULL, done, ctx, e);
+}
+
+int writer_enqueue_audited(struct writer *w, write_fn fn, void *arg, write_audit_fn audit_of,
+                           write_done_fn done, void *ctx, struct err *e)
+{
 	struct job *j = calloc(1, sizeof *j);
 	if (!j)
 		return err_set(e, ERR_INTERNAL, "out of memory");
 	j->fn = fn;
+	j->audit_of = audit_of;
 	j->arg = arg;
 	j->done_fn = done;
 	j->done_ctx = ctx;

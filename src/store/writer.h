@@ -28,6 +28,14 @@ typedef void (*write_done_fn)(void *ctx, int rc, const struct err *e);
  * done is never called. */
 int writer_enqueue(struct writer *w, write_fn fn, void *arg, write_done_fn done, void *ctx,
                    struct err *e);
+/* The same, for a job whose change must be on the audit trail: after fn succeeds, audit_of(arg)
+ * gives its record (valid until done is called), and the writer appends the records of the
+ * whole batch together just before the commit (a few statements per batch instead of per
+ * job; store/audit.h). The job and its record commit together or not at all. */
+struct audit_entry;
+typedef const struct audit_entry *(*write_audit_fn)(void *arg);
+int writer_enqueue_audited(struct writer *w, write_fn fn, void *arg, write_audit_fn audit_of,
+                           write_done_fn done, void *ctx, struct err *e);
 /* A counter that changes after every batch commits (w is a struct writer *; void so it fits
  * http_config.generation). Cached reads built before a change are stale. */
 uint64_t writer_generation(void *w);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "store/audit.h"
+#include "store/writer.h"
 #include "store/db.h"
 #include "store/migrate.h"
 
@@ -406,4 +407,90 @@ BOTH(a_copied_log_verifies_after_audit_head_sync)
 	sql("DELETE FROM audit_log");
 	cr_assert_eq(audit_head_sync(db, &e), 0, "%s", e.msg);
 	expect_intact(0);
+}
+
+/* ---- batches: the writer appends a whole batch's records at once ---- */
+
+BOTH(append_many_chains_across_chunks)
+{
+	append_on(db, 1, "cli", "first", "", "{}");
+	enum { N = 41 }; /* more than two chunks of 16 and a rest */
+	struct audit_entry recs[N];
+	const struct audit_entry *ptrs[N];
+	char objects[N][32];
+	for (int i = 0; i < N; i++) {
+		snprintf(objects[i], sizeof objects[i], "case:%d", i);
+		recs[i] = (struct audit_entry){.at = 100 + i, .actor = "apikey:1", .ip = "10.0.0.1",
+		                               .action = "case.report", .object = objects[i],
+		                               .summary = "{}"};
+		ptrs[i] = &recs[i];
+	}
+	struct err le = {0};
+	int64_t first = 0;
+	cr_assert_eq(db_begin_write(db, &le), 0, "%s", le.msg);
+	cr_assert_eq(audit_append_many(db, ptrs, N, &first, &le), 0, "%s", le.msg);
+	cr_assert_eq(db_commit(db, &le), 0, "%s", le.msg);
+	cr_expect_eq(first, 2);
+	append_on(db, 200, "cli", "last", "", "{}");
+	expect_intact(N + 2);
+}
+
+struct wjob {
+	int fail;
+	char object[32];
+	struct audit_entry a;
+};
+
+static int wjob_run(struct db *d, void *arg, struct err *je)
+{
+	struct wjob *j = arg;
+	if (j->fail)
+		return err_set(je, ERR_CONFLICT, "this one fails");
+	j->a = (struct audit_entry){.at = 7, .actor = "apikey:2", .action = "case.report",
+	                            .object = j->object, .summary = "{}"};
+	return db_run(d, "SELECT 1", NULL, 0, je);
+}
+
+static const struct audit_entry *wjob_audit(void *arg)
+{
+	return &((struct wjob *)arg)->a;
+}
+
+static void wjob_done(void *ctx, int rc, const struct err *je)
+{
+	(void)je;
+	__atomic_store_n((int *)ctx, rc == 0 ? 1 : -1, __ATOMIC_SEQ_CST);
+}
+
+/* A batch with a failing job: the others' records are there, the failed one's is not, and
+ * the chain is intact. */
+BOTH(writer_appends_the_records_of_the_jobs_that_committed)
+{
+	struct writer *w;
+	struct err le = {0};
+	cr_assert_eq(writer_start(url, &w, &le), 0, "%s", le.msg);
+	enum { N = 30 };
+	static struct wjob jobs[N];
+	static int done[N];
+	for (int i = 0; i < N; i++) {
+		jobs[i] = (struct wjob){.fail = i == 13};
+		snprintf(jobs[i].object, sizeof jobs[i].object, "job:%d", i);
+		done[i] = 0;
+		cr_assert_eq(writer_enqueue_audited(w, wjob_run, &jobs[i], wjob_audit, wjob_done,
+		                                    &done[i], &le),
+		             0);
+	}
+	writer_stop(w); /* drains the queue */
+	for (int i = 0; i < N; i++)
+		cr_expect_eq(done[i], i == 13 ? -1 : 1, "job %d", i);
+	int64_t n = -1;
+	cr_assert_eq(db_get_int(db, "SELECT COUNT(*) FROM audit_log WHERE object = 'job:13'", NULL,
+	                        0, &n, &le),
+	             0);
+	cr_expect_eq(n, 0);
+	cr_assert_eq(db_get_int(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'case.report'",
+	                        NULL, 0, &n, &le),
+	             0);
+	cr_expect_eq(n, N - 1);
+	expect_intact(N - 1);
 }
