@@ -7,6 +7,7 @@
 #include "api/open311.h"
 #include "app.h"
 #include "core/media_type.h"
+#include "core/sla.h"
 #include "core/timefmt.h"
 #include "core/validate.h"
 #include "http/ratelimit.h"
@@ -402,6 +403,14 @@ int open311_post_request(struct http_req *r, struct http_resp *w, struct err *e)
 	cr->service_notice = cat->urgent
 	                         ? arena_printf(r->arena, "急要件：%s，将优先处置", cat->name)
 	                         : arena_printf(r->arena, "%s：立案后派遣责任单位处置", cat->name);
+	/* The register stage's clock starts with the report. */
+	struct sla_limits lim = {.register_minutes = cat->register_minutes,
+	                         .handle_minutes = cat->handle_minutes,
+	                         .verify_minutes = cat->verify_minutes,
+	                         .urgent = cat->urgent};
+	struct sla_clock *clock = arena_alloc(r->arena, sizeof *clock);
+	sla_start(refdata_calendar(ref), &lim, r->now, clock, NULL);
+	cr->clock = clock;
 	if ((rc = take_photo(r, cr, e)) < 0)
 		return rc;
 

@@ -2,6 +2,7 @@
 
 #include "api/open311.h"
 #include "api/staff.h"
+#include "api/staff_routing.h"
 
 #define O311 (FMT_JSON | FMT_XML)
 /* Public reads are served from the response cache for at most this long after another
@@ -69,10 +70,33 @@ const struct route routes[] = {
     {"GET", "/api/v1/areas/locate", 0, areas_locate, STAFF, areas_locate_params,
      "The areas holding a point, most specific first", 0},
 
+    /* Routing rules: all staff read, admins and the office edit; dispatchers ask. */
+    {"GET", "/api/v1/routing-rules", 0, routing_rules_list, STAFF, NULL,
+     "Routing rules (category × area → unit)", 0},
+    {"POST", "/api/v1/routing-rules", 0, routing_rules_create, ORG_EDIT,
+     routing_rules_create_params, "Add a routing rule", 0},
+    {"PATCH", "/api/v1/routing-rules/{id}", 0, routing_rules_update, ORG_EDIT,
+     routing_rules_update_params, "Change a routing rule", 0},
+    {"DELETE", "/api/v1/routing-rules/{id}", 0, routing_rules_deactivate, ORG_EDIT, NULL,
+     "Deactivate a routing rule", 0},
+    {"GET", "/api/v1/routing/suggest", 0, routing_suggest_get,
+     ROLE_DISPATCHER | ROLE_OFFICE | ROLE_ADMIN, routing_suggest_params,
+     "The responsible unit for a category at a point", 0},
+
     /* Cases within the caller's reach. */
     {"GET", "/api/v1/cases", 0, cases_list, STAFF, cases_list_params,
      "Cases within the caller's reach, newest first", 0},
     {"GET", "/api/v1/cases/{code}", 0, cases_get, STAFF, NULL, "One case within reach", 0},
+    {"GET", "/api/v1/cases/{code}/timeline", 0, cases_timeline, STAFF, NULL,
+     "A case's timeline, internal notes included", 0},
+    {"POST", "/api/v1/cases/{code}/actions", 0, cases_act, STAFF, case_action_params,
+     "Move a case (register, dispatch, handle, verify …) at the version the caller saw", 0},
+    {"GET", "/api/v1/notifications", 0, notifications_list, STAFF, notifications_params,
+     "The caller's notifications, newest first", 0},
+    {"POST", "/api/v1/notifications/read-all", 0, notifications_read_all, STAFF, NULL,
+     "Mark all of the caller's notifications read", 0},
+    {"POST", "/api/v1/notifications/{id}/read", 0, notifications_read, STAFF, NULL,
+     "Mark one notification read", 0},
 
     /* Open311 api keys and the audit trail: admins. */
     {"GET", "/api/v1/apikeys", 0, apikeys_list, ADMIN, NULL, "Open311 api keys", 0},

@@ -48,7 +48,16 @@ extern const struct param_spec areas_locate_params[];
 /* Cases within reach */
 int cases_list(struct http_req *r, struct http_resp *w, struct err *e);
 int cases_get(struct http_req *r, struct http_resp *w, struct err *e);
+int cases_timeline(struct http_req *r, struct http_resp *w, struct err *e);
+int cases_act(struct http_req *r, struct http_resp *w, struct err *e);
 extern const struct param_spec cases_list_params[];
+extern const struct param_spec case_action_params[];
+
+/* The caller's notifications */
+int notifications_list(struct http_req *r, struct http_resp *w, struct err *e);
+int notifications_read(struct http_req *r, struct http_resp *w, struct err *e);
+int notifications_read_all(struct http_req *r, struct http_resp *w, struct err *e);
+extern const struct param_spec notifications_params[];
 
 /* Api keys (admin) */
 int apikeys_list(struct http_req *r, struct http_resp *w, struct err *e);

@@ -9,7 +9,9 @@
 #include "api/reach.h"
 #include "api/staff.h"
 #include "core/roles.h"
+#include "core/sla.h"
 #include "store/db.h"
+#include "store/case_store.h"
 #include "store/refcache.h"
 
 static const char *const STATUSES[] = {"reported", "registered", "dispatched",
@@ -30,20 +32,35 @@ static const char SCOPE_WHERE[] =
     " AND (? = 0 OR c.unit_id IN (SELECT id FROM sub) OR a.unit_id IN (SELECT id FROM sub)"
     " OR (c.unit_id IS NULL AND cat.default_unit_id IN (SELECT id FROM sub)))";
 
+#define CASE_SELECT                                                                                \
+	"SELECT c.id, c.code, c.status, cat.service_code, cat.name, c.description, c.address,"     \
+	" c.lat, c.lon, COALESCE(c.unit_id, 0), COALESCE(u.name, ''), COALESCE(c.area_id, 0),"     \
+	" COALESCE(a.name, ''), c.requested_at, c.updated_at, c.version, c.source,"                \
+	" COALESCE(cat.default_unit_id, 0), c.stage, COALESCE(c.expected_at, 0), c.alert,"         \
+	" c.supervise_level"
 static const char CASE_COLS[] =
-    "SELECT c.id, c.code, c.status, cat.service_code, cat.name, c.description, c.address,"
-    " c.lat, c.lon, COALESCE(c.unit_id, 0), COALESCE(u.name, ''), COALESCE(c.area_id, 0),"
-    " COALESCE(a.name, ''), c.requested_at, c.updated_at, c.version, c.source,"
-    " COALESCE(cat.default_unit_id, 0)"
-    " FROM cases c JOIN category cat ON cat.id = c.category_id"
-    " LEFT JOIN unit u ON u.id = c.unit_id LEFT JOIN area a ON a.id = c.area_id";
+    CASE_SELECT " FROM cases c JOIN category cat ON cat.id = c.category_id"
+                " LEFT JOIN unit u ON u.id = c.unit_id LEFT JOIN area a ON a.id = c.area_id";
 
 static json_t *opt_id(int64_t v)
 {
 	return v ? json_integer(v) : json_null();
 }
 
+static json_t *case_fields(struct db_stmt *st);
+
 static json_t *case_row(struct db_stmt *st)
+{
+	json_t *c = case_fields(st);
+	json_object_set_new(c, "stage", json_string(db_col_text(st, 18)));
+	json_object_set_new(c, "due_at",
+	                    db_col_int(st, 19) ? json_integer(db_col_int(st, 19)) : json_null());
+	json_object_set_new(c, "alert", json_integer(db_col_int(st, 20)));
+	json_object_set_new(c, "supervise_level", json_integer(db_col_int(st, 21)));
+	return c;
+}
+
+static json_t *case_fields(struct db_stmt *st)
 {
 	return json_pack(
 	    "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:o, s:s, s:I, s:I, s:I, s:s}",
@@ -112,42 +129,253 @@ int cases_list(struct http_req *r, struct http_resp *w, struct err *e)
 	return api_query_array(db, sql, args, sizeof args / sizeof args[0], case_row, &w->json, e);
 }
 
-int cases_get(struct http_req *r, struct http_resp *w, struct err *e)
+/* A case within the caller's reach, by tracking code: its staff view (a new JSON object)
+ * and what the action checks need. Out of reach is ERR_NOT_FOUND, like a missing case. */
+struct case_found {
+	int64_t id, unit_id, version, closed_at;
+	char status[16];
+	char service_code[16];
+	json_t *json;
+};
+
+static int find_case(struct http_req *r, struct db *db, struct refdata *d, const char *code,
+                     struct case_found *out, struct err *e)
 {
-	struct db *db;
-	struct refdata *d;
-	int rc = api_db(r, &db, e);
-	if (rc < 0 || (rc = api_refdata(r, db, &d, e)) < 0)
-		return rc;
-	char *sql = arena_printf(r->arena, "%s WHERE c.code = ?", CASE_COLS);
+	char *sql = arena_printf(r->arena,
+	                         "%s, c.closed_at, COALESCE(a.unit_id, 0) FROM"
+	                         " cases c JOIN category cat ON cat.id = c.category_id"
+	                         " LEFT JOIN unit u ON u.id = c.unit_id"
+	                         " LEFT JOIN area a ON a.id = c.area_id WHERE c.code = ?",
+	                         CASE_SELECT);
 	struct db_stmt *st;
-	if ((rc = db_query(db, sql, DB_ARGS(db_text(r->path_args[0])), &st, e)) < 0)
+	int rc = db_query(db, sql, DB_ARGS(db_text(code)), &st, e);
+	if (rc < 0)
 		return rc;
-	int64_t unit = 0, area_unit_area = 0, default_unit = 0;
-	json_t *c = NULL;
+	int64_t area_unit = 0, default_unit = 0;
+	*out = (struct case_found){0};
 	if ((rc = db_step(st, e)) == DB_ROW) {
-		c = case_row(st);
-		unit = db_col_int(st, 9);
-		area_unit_area = db_col_int(st, 11);
+		out->json = case_row(st);
+		out->id = db_col_int(st, 0);
+		snprintf(out->status, sizeof out->status, "%s", db_col_text(st, 2));
+		out->unit_id = db_col_int(st, 9);
+		out->version = db_col_int(st, 15);
 		default_unit = db_col_int(st, 17);
+		out->closed_at = db_col_is_null(st, 22) ? 0 : db_col_int(st, 22);
+		area_unit = db_col_int(st, 23);
+		snprintf(out->service_code, sizeof out->service_code, "%s", db_col_text(st, 3));
 		rc = 0;
 	} else if (rc == DB_DONE) {
-		rc = err_set(e, ERR_NOT_FOUND, "no case %.40s", r->path_args[0]);
+		rc = err_set(e, ERR_NOT_FOUND, "no case %.40s", code);
 	}
 	db_done(st);
 	if (rc < 0)
 		return rc;
-	int64_t area_unit = 0;
-	if (area_unit_area)
-		(void)db_get_int(db, "SELECT COALESCE(unit_id, 0) FROM area WHERE id = ?",
-		                 DB_ARGS(db_int(area_unit_area)), &area_unit, e);
 	int64_t root = reach_root(&r->who, d);
-	if (!reach_contains(d, root, unit) && !reach_contains(d, root, area_unit) &&
-	    !(unit == 0 && reach_contains(d, root, default_unit))) {
-		json_decref(c);
-		/* The same answer as a case that does not exist: no probing of other units. */
-		return err_set(e, ERR_NOT_FOUND, "no case %.40s", r->path_args[0]);
+	if (!reach_contains(d, root, out->unit_id) && !reach_contains(d, root, area_unit) &&
+	    !(out->unit_id == 0 && reach_contains(d, root, default_unit))) {
+		json_decref(out->json);
+		out->json = NULL;
+		return err_set(e, ERR_NOT_FOUND, "no case %.40s", code);
 	}
-	w->json = c;
+	return 0;
+}
+
+int cases_get(struct http_req *r, struct http_resp *w, struct err *e)
+{
+	struct db *db;
+	struct refdata *d;
+	struct case_found c;
+	int rc = api_db(r, &db, e);
+	if (rc < 0 || (rc = api_refdata(r, db, &d, e)) < 0 ||
+	    (rc = find_case(r, db, d, r->path_args[0], &c, e)) < 0)
+		return rc;
+	w->json = c.json;
+	return 0;
+}
+
+static json_t *event_row(struct db_stmt *st)
+{
+	return json_pack("{s:I, s:I, s:s, s:s, s:o, s:s, s:o, s:s, s:b}", "id",
+	                 (json_int_t)db_col_int(st, 0), "at", (json_int_t)db_col_int(st, 1),
+	                 "actor", db_col_text(st, 2), "action", db_col_text(st, 3), "from_status",
+	                 db_col_is_null(st, 4) ? json_null() : json_string(db_col_text(st, 4)),
+	                 "to_status", db_col_text(st, 5), "unit_id", opt_id(db_col_int(st, 6)),
+	                 "note", db_col_text(st, 7), "public", (int)db_col_int(st, 8));
+}
+
+int cases_timeline(struct http_req *r, struct http_resp *w, struct err *e)
+{
+	struct db *db;
+	struct refdata *d;
+	struct case_found c;
+	int rc = api_db(r, &db, e);
+	if (rc < 0 || (rc = api_refdata(r, db, &d, e)) < 0 ||
+	    (rc = find_case(r, db, d, r->path_args[0], &c, e)) < 0)
+		return rc;
+	json_decref(c.json);
+	return api_query_array(db,
+	                       "SELECT id, at, actor, action, from_status, to_status,"
+	                       " COALESCE(unit_id, 0), note, public FROM case_event"
+	                       " WHERE case_id = ? ORDER BY id",
+	                       DB_ARGS(db_int(c.id)), event_row, &w->json, e);
+}
+
+/* ---- actions ---- */
+
+static const char *const STAFF_ACTIONS[] = {
+    "register",       "reject",      "dispatch",    "accept",      "return",
+    "redispatch",     "handle",      "verify_pass", "verify_fail", "extend_request",
+    "extend_approve", "extend_deny", "defer",       "resume",      "supervise",
+    "merge",          "reopen",      "comment",     NULL};
+
+const struct param_spec case_action_params[] = {
+    {.name = "action", .type = PT_ENUM, .flags = PF_REQUIRED, .values = STAFF_ACTIONS},
+    {.name = "version",
+     .type = PT_INT,
+     .flags = PF_REQUIRED,
+     .min = 1,
+     .max = 1e15,
+     .description = "the case version the caller saw: a case changed meanwhile answers 409"},
+    {.name = "note", .type = PT_TEXT, .max_len = 4000},
+    {.name = "unit_id", .type = PT_INT, .min = 1, .max = 1e15},
+    {.name = "duplicate_of", .type = PT_STRING, .max_len = 32},
+    {.name = "extension_minutes",
+     .type = PT_INT,
+     .min = 1,
+     .max = 60 * 24 * 365,
+     .description = "extend_request: working minutes more"},
+    {.name = NULL},
+};
+
+enum { REOPEN_WINDOW_S = 30 * 86400 };
+
+/* The responsible unit's own moves: only people whose reach holds that unit make them. */
+static int unit_side(const char *action)
+{
+	return !strcmp(action, "accept") || !strcmp(action, "return") ||
+	       !strcmp(action, "handle") || !strcmp(action, "extend_request");
+}
+
+struct action_job {
+	struct http_req *r;
+	struct case_step step;
+	struct case_step_result res;
+	const char *code;
+	int64_t duplicate_of;
+};
+
+static int action_write(struct db *db, void *arg, struct err *e)
+{
+	struct action_job *j = arg;
+	int rc = case_step_apply(db, &j->step, &j->res, e);
+	if (rc == 0 && j->duplicate_of)
+		rc = db_run(db, "UPDATE cases SET duplicate_of = ? WHERE id = ?",
+		            DB_ARGS(db_int(j->duplicate_of), db_int(j->step.case_id)), e);
+	if (rc < 0)
+		return rc;
+	json_t *sum = json_pack("{s:s, s:s, s:I}", "from", j->res.from, "to", j->res.to, "version",
+	                        (json_int_t)j->res.version);
+	if (j->step.unit_id)
+		json_object_set_new(sum, "unit_id", json_integer(j->step.unit_id));
+	if (j->duplicate_of)
+		json_object_set_new(sum, "duplicate_of", json_integer(j->duplicate_of));
+	return api_audit(db, j->r, arena_printf(j->r->arena, "case.%s", j->step.action),
+	                 arena_printf(j->r->arena, "case:%s", j->code), api_json_text(j->r, sum),
+	                 e);
+}
+
+/* What the transition table cannot know: the unit to dispatch to, the merge target, the
+ * reopen window, and that a unit's own moves come from that unit. */
+static int check_action(struct http_req *r, struct db *db, struct refdata *d,
+                        const struct case_found *c, struct action_job *j, struct err *e)
+{
+	const char *action = j->step.action;
+	const struct param *unit = req_param(r, "unit_id");
+	if (!strcmp(action, "dispatch") || !strcmp(action, "redispatch")) {
+		int64_t parent;
+		const char *kind;
+		if (!unit)
+			return err_set(e, ERR_BAD_REQUEST, "%s needs unit_id", action);
+		if (refdata_unit(d, unit->ival, &parent, &kind) < 0)
+			return err_set(e, ERR_UNPROCESSABLE, "unit %lld does not exist",
+			               (long long)unit->ival);
+		if (!strcmp(action, "redispatch") && unit->ival == c->unit_id)
+			return err_set(e, ERR_UNPROCESSABLE, "the case is with that unit already");
+		j->step.unit_id = unit->ival;
+	}
+	if (unit_side(action) && !reach_contains(d, reach_root(&r->who, d), c->unit_id))
+		return err_set(e, ERR_FORBIDDEN, "only the responsible unit's people may %s",
+		               action);
+	if (!strcmp(action, "reopen") && c->closed_at && r->now - c->closed_at > REOPEN_WINDOW_S)
+		return err_set(e, ERR_UNPROCESSABLE,
+		               "closed more than 30 days ago: report it anew");
+	if (!strcmp(action, "merge")) {
+		const char *target = req_str(r, "duplicate_of");
+		if (!target)
+			return err_set(e, ERR_BAD_REQUEST,
+			               "merge needs duplicate_of (a tracking code)");
+		struct case_found t;
+		int rc = find_case(r, db, d, target, &t, e);
+		if (rc < 0)
+			return rc;
+		json_decref(t.json);
+		if (t.id == c->id)
+			return err_set(e, ERR_UNPROCESSABLE, "a case cannot duplicate itself");
+		if (!strcmp(t.status, "closed") || !strcmp(t.status, "rejected"))
+			return err_set(e, ERR_UNPROCESSABLE, "merge into an open case");
+		j->duplicate_of = t.id;
+	}
+	return 0;
+}
+
+int cases_act(struct http_req *r, struct http_resp *w, struct err *e)
+{
+	struct db *db;
+	struct refdata *d;
+	struct case_found c;
+	int rc = api_db(r, &db, e);
+	if (rc < 0 || (rc = api_refdata(r, db, &d, e)) < 0 ||
+	    (rc = find_case(r, db, d, r->path_args[0], &c, e)) < 0)
+		return rc;
+	json_decref(c.json);
+	struct action_job *j = arena_alloc(r->arena, sizeof *j);
+	j->r = r;
+	j->code = arena_strdup(r->arena, r->path_args[0]);
+	j->step = (struct case_step){.case_id = c.id,
+	                             .action = req_str(r, "action"),
+	                             .roles = r->who.roles,
+	                             .actor = api_actor(r),
+	                             .note = req_str(r, "note") ? req_str(r, "note") : "",
+	                             .expect_version = req_param(r, "version")->ival,
+	                             .now = r->now};
+	/* The case's clock moves with it: the category's limits on the working calendar. */
+	const struct category *cat = refdata_category(d, c.service_code);
+	if (cat) {
+		struct sla_limits *lim = arena_alloc(r->arena, sizeof *lim);
+		*lim = (struct sla_limits){.register_minutes = cat->register_minutes,
+		                           .handle_minutes = cat->handle_minutes,
+		                           .verify_minutes = cat->verify_minutes,
+		                           .urgent = cat->urgent};
+		j->step.cal = refdata_calendar(d);
+		j->step.limits = lim;
+	}
+	const struct param *ext = req_param(r, "extension_minutes");
+	j->step.extension_minutes = ext ? ext->ival : 0;
+	if (!strcmp(j->step.action, "extend_request") && !ext)
+		return err_set(e, ERR_BAD_REQUEST, "extend_request needs extension_minutes");
+	if (c.version != j->step.expect_version)
+		return err_set(e, ERR_CONFLICT, "case changed meanwhile (now %s, version %lld)",
+		               c.status, (long long)c.version);
+	if ((rc = check_action(r, db, d, &c, j, e)) < 0 ||
+	    (rc = api_write(r, action_write, j, e)) < 0)
+		return rc;
+	if ((rc = find_case(r, db, d, j->code, &c, e)) < 0) {
+		/* Moved out of reach (dispatched elsewhere): say what happened all the same. */
+		w->json = json_pack("{s:s, s:s, s:I}", "code", j->code, "status", j->res.to,
+		                    "version", (json_int_t)j->res.version);
+		err_clear(e);
+		return 0;
+	}
+	w->json = c.json;
 	return 0;
 }

@@ -4,7 +4,8 @@
  *   wenming import --db postgresql://… city.jsonl
  * Photo files are not in the export: copy the media directory as well.
  * With units or areas as the first argument they read and write the organisation instead
- * (store/org_io.h): `wenming export units --out units.csv`, `wenming import areas a.geojson`. */
+ * (store/org_io.h): `wenming export units --out units.csv`, `wenming import areas a.geojson`;
+ * with calendar the working-time calendar (store/calendar_store.h). */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +16,12 @@
 #include "cli/commands.h"
 #include "cli/opts.h"
 #include "store/audit.h"
+#include "store/calendar_store.h"
 #include "store/db.h"
 #include "store/export.h"
 #include "store/migrate.h"
 #include "store/org_io.h"
+#include "store/routing_store.h"
 
 static const char MEDIA_NOTE[] = "Photos are not in the export: copy the media directory "
                                  "(var/media, or --media)\nto the new server as well.";
@@ -38,6 +41,10 @@ static struct db *open_db(const char *cmd, struct opt *opts)
 static int org_export_cmd(const char *what, int argc, char **argv);
 static int org_import_cmd(const char *what, int argc, char **argv);
 static int org_subform(int argc, char **argv, char ***rest);
+static int calendar_export_cmd(int argc, char **argv);
+static int calendar_import_cmd(int argc, char **argv);
+static int routing_export_cmd(int argc, char **argv);
+static int routing_import_cmd(int argc, char **argv);
 
 static int audit_export(struct db *db, int tables, int64_t rows, const char *to, struct err *e)
 {
@@ -89,10 +96,13 @@ int cmd_export(int argc, char **argv)
 		         "SHA-256 per table, from one consistent snapshot (servers may run).\n"
 		         "`wenming import` loads it into a new database of either store.\n%s",
 		         MEDIA_NOTE);
-		opts_usage("export",
-		           "[--format jsonl] [--out FILE|-] [--db PATH|URL]\n"
-		           "       wenming export units|areas [--out FILE|-] [--db PATH|URL]",
-		           about, opts);
+		opts_usage(
+		    "export",
+		    "[--format jsonl] [--out FILE|-] [--db PATH|URL]\n"
+		    "       wenming export units|areas [--out FILE|-] [--db PATH|URL]\n"
+		    "       wenming export calendar [--hours] [--out FILE|-] [--db PATH|URL]\n"
+		    "       wenming export routing [--out FILE|-] [--db PATH|URL]",
+		    about, opts);
 		return 0;
 	}
 	struct opt *f = opts_get(opts, "format"), *o = opts_get(opts, "out");
@@ -176,7 +186,9 @@ int cmd_import(int argc, char **argv)
 		opts_usage("import",
 		           "FILE|- [--db PATH|URL]\n"
 		           "       wenming import units|areas FILE [--dry-run] [--db PATH|URL]"
-		           " (see wenming import units --help)",
+		           " (see wenming import units --help)\n"
+		           "       wenming import calendar FILE.csv [--dry-run] [--db PATH|URL]\n"
+		           "       wenming import routing FILE [--dry-run] [--db PATH|URL]",
 		           about, opts);
 		return 0;
 	}
@@ -231,7 +243,8 @@ static int org_subform(int argc, char **argv, char ***rest)
 			if (strcmp(a, *v) == 0)
 				i++;
 	}
-	if (at < 0 || (strcmp(argv[at], "units") != 0 && strcmp(argv[at], "areas") != 0))
+	if (at < 0 || (strcmp(argv[at], "units") != 0 && strcmp(argv[at], "areas") != 0 &&
+	               strcmp(argv[at], "routing") != 0 && strcmp(argv[at], "calendar") != 0))
 		return -1;
 	*rest = calloc((size_t)argc + 1, sizeof **rest);
 	if (!*rest)
@@ -285,6 +298,10 @@ static int org_export_cmd(const char *what, int argc, char **argv)
 	    {.name = "help", .kind = OPT_FLAG, .help = "show this help"},
 	    {.name = NULL},
 	};
+	if (strcmp(what, "routing") == 0)
+		return routing_export_cmd(argc, argv);
+	if (strcmp(what, "calendar") == 0)
+		return calendar_export_cmd(argc, argv);
 	int units = strcmp(what, "units") == 0;
 	const char *cmd = units ? "export units" : "export areas";
 	const char *pos[1];
@@ -378,6 +395,10 @@ static int org_import_cmd(const char *what, int argc, char **argv)
 	    {.name = "help", .kind = OPT_FLAG, .help = "show this help"},
 	    {.name = NULL},
 	};
+	if (strcmp(what, "routing") == 0)
+		return routing_import_cmd(argc, argv);
+	if (strcmp(what, "calendar") == 0)
+		return calendar_import_cmd(argc, argv);
 	int units = strcmp(what, "units") == 0;
 	const char *cmd = units ? "import units" : "import areas";
 	const char *pos[1];
@@ -428,6 +449,249 @@ static int org_import_cmd(const char *what, int argc, char **argv)
 		        "wenming %s: %s is valid: %d %s (%d new, %d existing); nothing changed "
 		        "(--dry-run)\n",
 		        cmd, pos[0], r->rows, what, r->inserted, r->updated);
+	else
+		fprintf(stderr, "wenming %s: %d %s imported from %s: %d inserted, %d updated\n",
+		        cmd, r->rows, what, pos[0], r->inserted, r->updated);
+	free(r);
+	return rc < 0 ? 1 : 0;
+}
+
+/* Routing rules -------------------------------------------------------------------------------- */
+
+static const char ROUTING_ABOUT[] =
+    "Imports routing rules from a CSV file with a header. Columns (any order): category,\n"
+    "area_code, unit_code (required), priority, note; any other column is an error.\n"
+    "category is a service code (E0102), a group code with its kind (E01 events, P01\n"
+    "parts) or * / empty for any; area_code an area of any kind, or * / empty for any;\n"
+    "unit_code an active unit; priority a whole number (default 0; higher wins between\n"
+    "rules equally specific). A category and area may appear once. The file becomes the\n"
+    "active rules: rules it names are updated in place (ids kept), new ones added, and\n"
+    "active rules it does not name are deactivated.";
+
+static int routing_export_cmd(int argc, char **argv)
+{
+	struct opt opts[] = {
+	    {.name = "db",
+	     .kind = OPT_STRING,
+	     .env = "WENMING_DB",
+	     .help = "database path or postgresql:// URL"},
+	    {.name = "out", .kind = OPT_STRING, .help = "file to write, - for stdout (default)"},
+	    {.name = "help", .kind = OPT_FLAG, .help = "show this help"},
+	    {.name = NULL},
+	};
+	const char *cmd = "export routing", *pos[1];
+	int npos;
+	if (opts_parse(cmd, opts, argc, argv, pos, 0, &npos) < 0)
+		return 2;
+	if (opts_get(opts, "help")->set) {
+		opts_usage(cmd, "[--out FILE|-] [--db PATH|URL]",
+		           "Writes the active routing rules as CSV (columns category, area_code,\n"
+		           "unit_code, priority, note; * for any), most general first, for\n"
+		           "`wenming import routing`.",
+		           opts);
+		return 0;
+	}
+	struct opt *d = opts_get(opts, "db"), *o = opts_get(opts, "out");
+	const char *src = d->set ? d->str : cli_default_db();
+	if (strncmp(src, "postgres", 8) != 0 && access(src, F_OK) != 0) {
+		fprintf(stderr, "wenming %s: no database at %s\n", cmd, src);
+		return 1;
+	}
+	struct db *db = open_db(cmd, opts);
+	if (!db)
+		return 1;
+	struct outfile out = {0};
+	struct err e = {0};
+	long rows = 0;
+	int rc = out_open(&out, o->set ? o->str : "-", &e);
+	if (rc == 0)
+		rc = routing_export(db, out.fp, &rows, &e);
+	db_close(db);
+	rc = out_close(&out, rc, &e);
+	if (rc < 0) {
+		fprintf(stderr, "wenming %s: %s\n", cmd, e.msg);
+		return 1;
+	}
+	fprintf(stderr, "wenming %s: %ld rules written to %s\n", cmd, rows,
+	        out.fp == stdout ? "stdout" : out.path);
+	return 0;
+}
+
+static int routing_import_cmd(int argc, char **argv)
+{
+	struct opt opts[] = {
+	    {.name = "db",
+	     .kind = OPT_STRING,
+	     .env = "WENMING_DB",
+	     .help = "database path or postgresql:// URL"},
+	    {.name = "dry-run", .kind = OPT_FLAG, .help = "check the file, change nothing"},
+	    {.name = "help", .kind = OPT_FLAG, .help = "show this help"},
+	    {.name = NULL},
+	};
+	const char *cmd = "import routing", *pos[1];
+	int npos;
+	if (opts_parse(cmd, opts, argc, argv, pos, 1, &npos) < 0)
+		return 2;
+	if (opts_get(opts, "help")->set) {
+		char about[1600];
+		snprintf(
+		    about, sizeof about, "%s%s", ROUTING_ABOUT,
+		    "\n\nAll or nothing: every row is checked first and every error is printed "
+		    "as\nFILE:LINE: message (at most 20); then nothing is changed and the exit "
+		    "status is 1.");
+		opts_usage(cmd, "FILE.csv [--dry-run] [--db PATH|URL]", about, opts);
+		return 0;
+	}
+	if (npos != 1) {
+		fprintf(stderr, "wenming %s: give the FILE to import (see --help)\n", cmd);
+		return 2;
+	}
+	if (access(pos[0], R_OK) != 0) {
+		fprintf(stderr, "wenming %s: cannot read %s\n", cmd, pos[0]);
+		return 1;
+	}
+	struct db *db = open_db(cmd, opts);
+	if (!db)
+		return 1;
+	struct org_io_opts o = {.dry_run = opts_get(opts, "dry-run")->set};
+	struct org_io_report *r = calloc(1, sizeof *r);
+	struct err e = {0};
+	int off = 0;
+	int rc = !r ? err_set(&e, ERR_INTERNAL, "out of memory") : migrate_apply(db, &e);
+	if (rc == 0)
+		rc = routing_import(db, pos[0], &o, r, &off, &e);
+	db_close(db);
+	if (rc < 0 && r && r->nerrors)
+		org_print_errors(cmd, pos[0], r);
+	else if (rc < 0)
+		fprintf(stderr, "wenming %s: %s\n", cmd, e.msg);
+	else
+		fprintf(
+		    stderr,
+		    "wenming %s: %d rules %s from %s: %d inserted, %d updated, %d deactivated%s\n",
+		    cmd, r->rows, o.dry_run ? "valid" : "imported", pos[0], r->inserted, r->updated,
+		    off, o.dry_run ? "; nothing changed (--dry-run)" : "");
+	free(r);
+	return rc < 0 ? 1 : 0;
+}
+
+/* Calendar ------------------------------------------------------------------------------------ */
+
+static const char CALENDAR_ABOUT[] =
+    "Imports the working-time calendar used for case deadlines from a CSV file. A file\n"
+    "with header date,kind,name lists the exceptions to Mon-Fri of a year's State Council\n"
+    "notice: every day of each holiday span (kind holiday, name required; weekend days of\n"
+    "the span too) and each makeup workday (调休, kind workday, a Saturday or Sunday).\n"
+    "Days are upserted by date. A file with header start,end (HH:MM) replaces the\n"
+    "working periods of a workday. A year with no day in the calendar falls back to\n"
+    "Mon-Fri, and deadlines in it carry a warning: import each year's notice.\n\n"
+    "All or nothing: every row is checked first (bad date, unknown kind, a day twice, a\n"
+    "makeup workday on Mon-Fri, overlapping periods) and every error is printed as\n"
+    "FILE:LINE: message (at most 20); then nothing is changed and the exit status is 1.";
+
+static int calendar_export_cmd(int argc, char **argv)
+{
+	struct opt opts[] = {
+	    {.name = "db",
+	     .kind = OPT_STRING,
+	     .env = "WENMING_DB",
+	     .help = "database path or postgresql:// URL"},
+	    {.name = "out", .kind = OPT_STRING, .help = "file to write, - for stdout (default)"},
+	    {.name = "hours", .kind = OPT_FLAG, .help = "write the working periods (start,end)"},
+	    {.name = "help", .kind = OPT_FLAG, .help = "show this help"},
+	    {.name = NULL},
+	};
+	const char *cmd = "export calendar";
+	const char *pos[1];
+	int npos;
+	if (opts_parse(cmd, opts, argc, argv, pos, 0, &npos) < 0)
+		return 2;
+	if (opts_get(opts, "help")->set) {
+		opts_usage(
+		    cmd, "[--hours] [--out FILE|-] [--db PATH|URL]",
+		    "Writes the calendar's days as CSV (date,kind,name, in date order) for\n"
+		    "`wenming import calendar`; with --hours the working periods (start,end).",
+		    opts);
+		return 0;
+	}
+	struct opt *d = opts_get(opts, "db"), *o = opts_get(opts, "out");
+	const char *src = d->set ? d->str : cli_default_db();
+	if (strncmp(src, "postgres", 8) != 0 && access(src, F_OK) != 0) {
+		fprintf(stderr, "wenming %s: no database at %s\n", cmd, src);
+		return 1;
+	}
+	struct db *db = open_db(cmd, opts);
+	if (!db)
+		return 1;
+	int hours = opts_get(opts, "hours")->set;
+	struct outfile out = {0};
+	struct err e = {0};
+	long rows = 0;
+	int rc = out_open(&out, o->set ? o->str : "-", &e);
+	if (rc == 0)
+		rc = calendar_export(db, out.fp, hours, &rows, &e);
+	db_close(db);
+	rc = out_close(&out, rc, &e);
+	if (rc < 0) {
+		fprintf(stderr, "wenming %s: %s\n", cmd, e.msg);
+		return 1;
+	}
+	fprintf(stderr, "wenming %s: %ld %s written to %s\n", cmd, rows,
+	        hours ? "working periods" : "days", out.fp == stdout ? "stdout" : out.path);
+	return 0;
+}
+
+static int calendar_import_cmd(int argc, char **argv)
+{
+	struct opt opts[] = {
+	    {.name = "db",
+	     .kind = OPT_STRING,
+	     .env = "WENMING_DB",
+	     .help = "database path or postgresql:// URL"},
+	    {.name = "dry-run", .kind = OPT_FLAG, .help = "check the file, change nothing"},
+	    {.name = "help", .kind = OPT_FLAG, .help = "show this help"},
+	    {.name = NULL},
+	};
+	const char *cmd = "import calendar";
+	const char *pos[1];
+	int npos;
+	if (opts_parse(cmd, opts, argc, argv, pos, 1, &npos) < 0)
+		return 2;
+	if (opts_get(opts, "help")->set) {
+		opts_usage(cmd, "FILE.csv [--dry-run] [--db PATH|URL]", CALENDAR_ABOUT, opts);
+		return 0;
+	}
+	if (npos != 1) {
+		fprintf(stderr, "wenming %s: give the FILE to import (see --help)\n", cmd);
+		return 2;
+	}
+	if (access(pos[0], R_OK) != 0) {
+		fprintf(stderr, "wenming %s: cannot read %s\n", cmd, pos[0]);
+		return 1;
+	}
+	struct db *db = open_db(cmd, opts);
+	if (!db)
+		return 1;
+	struct calendar_import_opts o = {.dry_run = opts_get(opts, "dry-run")->set};
+	struct org_io_report *r = calloc(1, sizeof *r);
+	struct err e = {0};
+	enum calendar_file kind = CALENDAR_DAYS;
+	/* Like serve, bring the schema up to date first (a new database gets it whole). */
+	int rc = !r ? err_set(&e, ERR_INTERNAL, "out of memory") : migrate_apply(db, &e);
+	if (rc == 0)
+		rc = calendar_import(db, pos[0], &o, &kind, r, &e);
+	db_close(db);
+	const char *what = kind == CALENDAR_HOURS ? "working periods" : "days";
+	if (rc < 0 && r && r->nerrors)
+		org_print_errors(cmd, pos[0], r);
+	else if (rc < 0)
+		fprintf(stderr, "wenming %s: %s\n", cmd, e.msg);
+	else if (o.dry_run)
+		fprintf(stderr, "wenming %s: %s is valid: %d %s; nothing changed (--dry-run)\n",
+		        cmd, pos[0], r->rows, what);
+	else if (kind == CALENDAR_HOURS)
+		fprintf(stderr, "wenming %s: %d %s imported from %s, replacing the previous ones\n",
+		        cmd, r->rows, what, pos[0]);
 	else
 		fprintf(stderr, "wenming %s: %d %s imported from %s: %d inserted, %d updated\n",
 		        cmd, r->rows, what, pos[0], r->inserted, r->updated);

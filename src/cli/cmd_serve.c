@@ -15,6 +15,7 @@
 #include "store/migrate.h"
 #include "api/staff.h"
 #include "http/ratelimit.h"
+#include "store/calendar_store.h"
 #include "store/jobs.h"
 #include "store/refcache.h"
 #include "store/writer.h"
@@ -26,6 +27,15 @@ static int migrate_once(const char *url, struct err *e)
 	if (rc < 0)
 		return rc;
 	rc = migrate_apply(db, e);
+	/* A database upgraded by serve alone gets the shipped calendar too (only years it has
+	 * no days for: an administrator's import is never undone). */
+	if (rc == 0 && (rc = db_begin_write(db, e)) == 0) {
+		rc = calendar_seed(db, WM_DATA_DIR, NULL, e);
+		if (rc == 0)
+			rc = db_commit(db, e);
+		else
+			db_rollback(db);
+	}
 	db_close(db);
 	return rc;
 }

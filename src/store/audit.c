@@ -73,16 +73,16 @@ void audit_hash(int64_t id, const struct audit_entry *a, const char *prev_hash,
 enum { AUDIT_CHUNK = 16 };
 
 static int insert_rows(struct db *db, const struct audit_entry *const *a, size_t n,
-                       int64_t first_id, char (*prev)[AUDIT_HASH_HEX],
-                       char (*hash)[AUDIT_HASH_HEX], struct err *e)
+                       int64_t first_id, char (*prev)[AUDIT_HASH_HEX], char (*hash)[AUDIT_HASH_HEX],
+                       struct err *e)
 {
 	char sql[2048];
 	int len = snprintf(sql, sizeof sql,
 	                   "INSERT INTO audit_log (id, at, actor, ip, action, object, summary,"
 	                   " prev_hash, hash) VALUES ");
 	for (size_t i = 0; i < n; i++)
-		len += snprintf(sql + len, sizeof sql - (size_t)len, "%s(?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		                i ? ", " : "");
+		len += snprintf(sql + len, sizeof sql - (size_t)len,
+		                "%s(?, ?, ?, ?, ?, ?, ?, ?, ?)", i ? ", " : "");
 	struct db_val args[AUDIT_CHUNK * 9];
 	for (size_t i = 0; i < n; i++) {
 		struct db_val *v = &args[i * 9];
@@ -141,7 +141,8 @@ int audit_append_many(struct db *db, const struct audit_entry *const *a, size_t 
 	for (size_t done = 0; done < n && rc == 0;) {
 		size_t k = n - done < AUDIT_CHUNK ? n - done : AUDIT_CHUNK;
 		for (size_t i = 0; i < k; i++) {
-			snprintf(prev[i], AUDIT_HASH_HEX, "%s", i ? hash[i - 1] : hash[AUDIT_CHUNK - 1]);
+			snprintf(prev[i], AUDIT_HASH_HEX, "%s",
+			         i ? hash[i - 1] : hash[AUDIT_CHUNK - 1]);
 			audit_hash(id + (int64_t)i, a[done + i], prev[i], hash[i]);
 		}
 		rc = insert_rows(db, a + done, k, id, prev, hash, e);

@@ -8,6 +8,7 @@
 
 #include "core/case_fsm.h"
 #include "core/geo.h"
+#include "core/sla.h"
 #include "core/timefmt.h"
 #include "lib/buf.h"
 #include "store/db.h"
@@ -52,6 +53,9 @@ static int insert_case(struct db *db, const struct case_report *r, struct case_r
 		    db_text(r->device_id),
 		    db_text(r->account_id),
 		    r->apikey_id ? db_int(r->apikey_id) : db_null(),
+		    db_text(r->clock ? r->clock->stage : ""),
+		    r->clock && r->clock->started_at ? db_int(r->clock->started_at) : db_null(),
+		    r->clock && r->clock->due_at ? db_int(r->clock->due_at) : db_null(),
 		};
 		int rc = db_get_int(
 		    db,
@@ -59,10 +63,9 @@ static int insert_case(struct db *db, const struct case_report *r, struct case_r
 		    " address, address_id, zipcode, lat, lon, area_id, media_sha256, media_url,"
 		    " status_notes, service_notice, requested_at, updated_at, reporter_email,"
 		    " reporter_phone, reporter_first_name, reporter_last_name, reporter_device_id,"
-		    " reporter_account_id, apikey_id)"
+		    " reporter_account_id, apikey_id, stage, stage_started_at, expected_at)"
 		    " VALUES (?, ?, ?, ?, 'reported', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-		    "?,"
-		    " ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+		    "?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
 		    args, sizeof args / sizeof args[0], &out->id, e);
 		if (rc != ERR_NOT_FOUND)
 			return rc; /* 0, or a real error */
@@ -112,19 +115,29 @@ int case_report_file(struct db *db, const struct case_report *r, struct case_ref
 	return rc;
 }
 
-int case_step_apply(struct db *db, const struct case_step *s, int64_t *new_version, struct err *e)
+int case_step_apply(struct db *db, const struct case_step *s, struct case_step_result *out,
+                    struct err *e)
 {
 	struct db_stmt *st;
-	int rc = db_query(db, "SELECT status, version FROM cases WHERE id = ?",
+	int rc = db_query(db,
+	                  "SELECT status, version, stage, COALESCE(stage_started_at, 0),"
+	                  " COALESCE(expected_at, 0), COALESCE(paused_minutes, -1),"
+	                  " extension_minutes FROM cases WHERE id = ?",
 	                  DB_ARGS(db_int(s->case_id)), &st, e);
 	if (rc < 0)
 		return rc;
 	char status[16] = "";
 	int64_t version = 0;
+	struct sla_clock clock = {.paused_minutes = -1};
 	rc = db_step(st, e);
 	if (rc == DB_ROW) {
 		snprintf(status, sizeof status, "%s", db_col_text(st, 0));
 		version = db_col_int(st, 1);
+		snprintf(clock.stage, sizeof clock.stage, "%s", db_col_text(st, 2));
+		clock.started_at = db_col_int(st, 3);
+		clock.due_at = db_col_int(st, 4);
+		clock.paused_minutes = db_col_int(st, 5);
+		clock.extension_minutes = db_col_int(st, 6);
 	}
 	db_done(st);
 	if (rc < 0)
@@ -145,35 +158,58 @@ int case_step_apply(struct db *db, const struct case_step *s, int64_t *new_versi
 	const char *to = case_state_name(mv.to);
 	int public = (mv.row->flags & CASE_TF_PUBLIC) != 0;
 	const char *notes = public ? (*s->note ? s->note : mv.row->label) : NULL;
+	int64_t ended_due = clock.due_at; /* the deadline of the stage this move ends */
+	int clock_moves = s->cal && s->limits;
+	if (clock_moves)
+		sla_after(s->cal, s->limits, s->action, to, s->now, s->extension_minutes, &clock,
+		          NULL);
 	/* The version guard makes a concurrent move lose cleanly instead of overwriting. */
 	int64_t updated;
-	rc =
-	    db_get_int(db,
-	               "UPDATE cases SET status = ?, version = version + 1, updated_at = ?,"
-	               " closed_at = CASE WHEN ? = 'closed' THEN ? ELSE closed_at END,"
-	               " rework_count = rework_count + ?,"
-	               " unit_id = CASE WHEN ? > 0 THEN ? ELSE unit_id END,"
-	               " status_notes = COALESCE(?, status_notes)"
-	               " WHERE id = ? AND version = ? RETURNING version",
-	               DB_ARGS(db_text(to), db_int(s->now), db_text(to), db_int(s->now),
-	                       db_int((mv.row->flags & CASE_TF_REWORK) ? 1 : 0), db_int(s->unit_id),
-	                       db_int(s->unit_id), notes ? db_text(notes) : db_null(),
-	                       db_int(s->case_id), db_int(version)),
-	               &updated, e);
+	rc = db_get_int(
+	    db,
+	    "UPDATE cases SET status = ?, version = version + 1, updated_at = ?,"
+	    " closed_at = CASE WHEN ? = 'closed' THEN ? ELSE closed_at END,"
+	    " rework_count = rework_count + ?,"
+	    " unit_id = CASE WHEN ? > 0 THEN ? ELSE unit_id END,"
+	    " status_notes = COALESCE(?, status_notes),"
+	    " stage = CASE WHEN ? = 1 THEN ? ELSE stage END,"
+	    " stage_started_at = CASE WHEN ? = 1 THEN ? ELSE stage_started_at END,"
+	    " expected_at = CASE WHEN ? = 1 THEN ? ELSE expected_at END,"
+	    " paused_minutes = CASE WHEN ? = 1 THEN ? ELSE paused_minutes END,"
+	    " extension_minutes = CASE WHEN ? = 1 THEN ? ELSE extension_minutes END,"
+	    " alert = CASE WHEN ? = 1 THEN 0 ELSE alert END"
+	    " WHERE id = ? AND version = ? RETURNING version",
+	    DB_ARGS(db_text(to), db_int(s->now), db_text(to), db_int(s->now),
+	            db_int((mv.row->flags & CASE_TF_REWORK) ? 1 : 0), db_int(s->unit_id),
+	            db_int(s->unit_id), notes ? db_text(notes) : db_null(), db_int(clock_moves),
+	            db_text(clock.stage), db_int(clock_moves),
+	            clock.started_at ? db_int(clock.started_at) : db_null(), db_int(clock_moves),
+	            clock.due_at ? db_int(clock.due_at) : db_null(), db_int(clock_moves),
+	            clock.paused_minutes >= 0 ? db_int(clock.paused_minutes) : db_null(),
+	            db_int(clock_moves), db_int(clock.extension_minutes),
+	            db_int(clock_moves && clock.due_at != ended_due), db_int(s->case_id),
+	            db_int(version)),
+	    &updated, e);
 	if (rc == ERR_NOT_FOUND)
 		return err_set(e, ERR_CONFLICT, "case changed meanwhile");
 	if (rc < 0)
 		return rc;
-	rc = db_run(db,
-	            "INSERT INTO case_event (case_id, at, actor, action, from_status, to_status,"
-	            " unit_id, note, public) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	            DB_ARGS(db_int(s->case_id), db_int(s->now), db_text(s->actor),
-	                    db_text(s->action), db_text(status), db_text(to),
-	                    s->unit_id ? db_int(s->unit_id) : db_null(), db_text(s->note),
-	                    db_int(public)),
-	            e);
-	if (rc == 0 && new_version)
-		*new_version = updated;
+	int64_t event_id = 0;
+	rc = db_get_int(
+	    db,
+	    "INSERT INTO case_event (case_id, at, actor, action, from_status, to_status,"
+	    " unit_id, note, public, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	    " RETURNING id",
+	    DB_ARGS(db_int(s->case_id), db_int(s->now), db_text(s->actor), db_text(s->action),
+	            db_text(status), db_text(to), s->unit_id ? db_int(s->unit_id) : db_null(),
+	            db_text(s->note), db_int(public), ended_due ? db_int(ended_due) : db_null()),
+	    &event_id, e);
+	if (rc == 0 && out) {
+		out->version = updated;
+		snprintf(out->from, sizeof out->from, "%s", status);
+		snprintf(out->to, sizeof out->to, "%s", to);
+		out->event_id = event_id;
+	}
 	return rc;
 }
 

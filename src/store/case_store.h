@@ -11,6 +11,9 @@
 #include "lib/err.h"
 
 struct db;
+struct sla_clock;
+struct sla_limits;
+struct workcal;
 
 struct case_attr_in {
 	const char *code;
@@ -39,6 +42,7 @@ struct case_report {
 	size_t nattrs;
 	const char *status_notes; /* public note of the report event */
 	const char *service_notice;
+	const struct sla_clock *clock; /* the register stage's clock (core/sla.h); NULL: none */
 };
 
 enum { CASE_TOKEN_LEN = 24 };
@@ -64,12 +68,26 @@ struct case_step {
 	int64_t unit_id;        /* dispatch/redispatch: the unit now responsible; else 0 */
 	int64_t expect_version; /* 0: any; else ERR_CONFLICT when the case moved meanwhile */
 	int64_t now;
+	/* Deadlines: with a calendar and the category's limits the move also moves the case's
+	 * clock (core/sla.h); NULL cal leaves the clock alone. */
+	const struct workcal *cal;
+	const struct sla_limits *limits;
+	int64_t extension_minutes; /* extend_request: how much more time is asked for */
+};
+
+/* What a move did, for the caller's answer and audit record. */
+struct case_step_result {
+	int64_t version; /* after the move */
+	char from[16];   /* status names */
+	char to[16];
+	int64_t event_id; /* the timeline event recorded */
 };
 
 /* Checks the move against the transition table and records it: status, version, timeline
  * event (public when the table says so, which also updates status_notes). Call inside a
- * transaction. *new_version (may be NULL) receives the case's version after the move. */
-int case_step_apply(struct db *db, const struct case_step *s, int64_t *new_version, struct err *e);
+ * transaction. out (may be NULL) says what happened. */
+int case_step_apply(struct db *db, const struct case_step *s, struct case_step_result *out,
+                    struct err *e);
 
 /* Open311 GET requests. Unset fields: NULL lists, 0 counts. */
 struct case_query {

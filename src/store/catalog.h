@@ -18,7 +18,7 @@ struct category {
 	char group_code[16];
 	int64_t default_unit_id; /* 0 when none */
 	int urgent;
-	int handle_minutes;
+	int register_minutes, handle_minutes, verify_minutes;
 };
 
 /* Open311 service list: a new JSON array the caller owns. */

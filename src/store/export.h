@@ -30,7 +30,7 @@ struct export_table {
 	const char *name;
 	const char *order_by; /* the primary key columns */
 	const char *types;
-	const char *cols[40]; /* NULL-terminated, in schema order */
+	const char *cols[48]; /* NULL-terminated, in schema order */
 };
 
 /* In dependency order; ends with a NULL name. schema_version (migration bookkeeping) is not

@@ -121,7 +121,7 @@ static const struct {
 } self_refs[] = {
     {"unit", "parent_id", "unit"},       {"unit", "area_id", "area"},
     {"area", "parent_id", "area"},       {"cases", "duplicate_of", "cases"},
-    {"cases", "recurrence_of", "cases"},
+    {"cases", "recurrence_of", "cases"}, {"cases", "likely_duplicate_of", "cases"},
 };
 enum { NSELF_REFS = sizeof self_refs / sizeof self_refs[0] };
 
@@ -183,7 +183,7 @@ static int fixups_apply(struct db *db, struct fixups *fx, const char *done, stru
 static int insert_row(struct db *db, const struct export_table *t, const char *sql, json_t *row,
                       long line, struct fixups *fx, struct err *e)
 {
-	struct db_val args[40];
+	struct db_val args[48]; /* export_table.cols */
 	size_t n = 0;
 	for (; t->cols[n]; n++) {
 		json_t *v = json_object_get(row, t->cols[n]);

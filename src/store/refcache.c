@@ -8,7 +8,9 @@
 
 #include "lib/arena.h"
 #include "store/apikey.h"
+#include "core/workcal.h"
 #include "store/area_index.h"
+#include "store/calendar_store.h"
 #include "store/db.h"
 
 struct cat_entry {
@@ -40,6 +42,7 @@ struct refdata {
 	struct unit_entry *units; /* by id */
 	size_t nunits;
 	struct area_index *areas;
+	struct workcal *calendar;
 };
 
 struct refcache {
@@ -59,6 +62,7 @@ static int64_t mono_ns(void)
 
 static void refdata_free(struct refdata *d)
 {
+	workcal_free(d->calendar);
 	area_index_free(d->areas);
 	arena_free(&d->arena);
 	free(d);
@@ -136,7 +140,8 @@ static int load_categories(struct db *db, struct refdata *d, struct err *e)
 	int rc = db_query(
 	    db,
 	    "SELECT id, service_code, name, group_name, COALESCE(default_unit_id, 0), urgent,"
-	    " handle_minutes, group_code FROM category WHERE active = 1",
+	    " handle_minutes, group_code, register_minutes, verify_minutes FROM category"
+	    " WHERE active = 1",
 	    NULL, 0, &st, e);
 	if (rc < 0)
 		return rc;
@@ -152,6 +157,8 @@ static int load_categories(struct db *db, struct refdata *d, struct err *e)
 		c->urgent = (int)db_col_int(st, 5);
 		c->handle_minutes = (int)db_col_int(st, 6);
 		copy_col(c->group_code, sizeof c->group_code, st, 7);
+		c->register_minutes = (int)db_col_int(st, 8);
+		c->verify_minutes = (int)db_col_int(st, 9);
 	}
 	db_done(st);
 	if (rc < 0)
@@ -246,6 +253,8 @@ static int load(struct db *db, uint64_t gen, struct refdata **out, struct err *e
 		rc = load_units(db, d, e);
 	if (rc == 0)
 		rc = load_areas(db, d, e);
+	if (rc == 0)
+		rc = calendar_load(db, &d->calendar, e);
 	if (rc < 0) {
 		refdata_free(d);
 		return rc;
@@ -454,4 +463,18 @@ int refdata_unit(const struct refdata *d, int64_t id, int64_t *parent_id, const 
 	*parent_id = u->parent_id;
 	*kind = u->kind;
 	return 0;
+}
+
+const struct category *refdata_category_by_id(const struct refdata *d, int64_t id)
+{
+	struct cat_entry key = {.cat.id = id};
+	const struct cat_entry *pk = &key;
+	const struct cat_entry *const *hit =
+	    d->ncats ? bsearch(&pk, d->by_id, d->ncats, sizeof *d->by_id, by_id) : NULL;
+	return hit ? &(*hit)->cat : NULL;
+}
+
+const struct workcal *refdata_calendar(const struct refdata *d)
+{
+	return d->calendar;
 }

@@ -47,6 +47,11 @@ int64_t refdata_apikey(const struct refdata *d, const char *key);
 /* Whether key key_id may post to the category: its services list is '*' or names the
  * service code or the category's group code. */
 int refdata_apikey_allows(const struct refdata *d, int64_t key_id, const struct category *c);
+/* An active category by id; NULL when unknown or inactive. */
+const struct category *refdata_category_by_id(const struct refdata *d, int64_t id);
+/* The working-time calendar (holidays, makeup workdays, hours) for deadlines. */
+struct workcal;
+const struct workcal *refdata_calendar(const struct refdata *d);
 /* A unit's parent (0 for a root) and kind; -1 when there is no such unit. */
 int refdata_unit(const struct refdata *d, int64_t id, int64_t *parent_id, const char **kind);
 

@@ -6,10 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/buf.h"
 #include "lib/csv.h"
 #include "lib/utf8.h"
+#include "store/calendar_store.h"
+#include "store/routing_store.h"
 #include "store/db.h"
 #include "store/org_io.h"
 #include "store/seed_internal.h"
@@ -185,6 +188,18 @@ int seed_units(struct seed_ctx *c, struct err *e)
 
 /* The transaction ----------------------------------------------------------------------------- */
 
+/* The demo city's routing rules (data/demo/routing.csv), through the same import as
+ * `wenming import routing`. */
+static int seed_routing(struct seed_ctx *c, struct err *e)
+{
+	const char *path = seed_path(c, "demo/routing.csv");
+	if (access(path, F_OK) != 0)
+		return 0; /* a data directory without rules: every case goes to its default unit */
+	struct org_io_report *r = arena_alloc(&c->a, sizeof *r);
+	struct org_io_opts ro = {.in_transaction = 1};
+	return routing_import(c->db, path, &ro, r, NULL, e);
+}
+
 int seed_run(struct db *db, const struct seed_opts *o, struct seed_stats *stats, struct err *e)
 {
 	struct seed_stats st = {0};
@@ -199,6 +214,12 @@ int seed_run(struct db *db, const struct seed_opts *o, struct seed_stats *stats,
 		rc = seed_areas(&c, e);
 	if (rc == 0)
 		rc = seed_categories(&c, e);
+	/* Every database gets the working-time calendar (deadlines need it, demo or not);
+	 * years already in the database are left as an administrator imported them. */
+	if (rc == 0)
+		rc = calendar_seed(db, o->data_dir, NULL, e);
+	if (rc == 0 && o->demo)
+		rc = seed_routing(&c, e);
 	if (rc == 0)
 		rc = o->in_transaction ? db_release(db, "seed", e) : db_commit(db, e);
 	if (rc) {

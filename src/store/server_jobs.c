@@ -1,8 +1,10 @@
 /* The background jobs of `wenming serve` (see jobs.h). */
+#include "store/escalate.h"
 #include "store/jobs.h"
 #include "store/media_store.h"
 
 const struct job_def server_jobs[] = {
     {.name = "media_sweep", .period_s = 3600, .fn = media_sweep_job},
+    {.name = "escalate", .period_s = 60, .fn = escalate_job},
     {.name = NULL},
 };

@@ -22,7 +22,7 @@ enum { WRITER_BATCH = 256 };
 struct job {
 	write_fn fn;
 	write_audit_fn audit_of; /* NULL: the job keeps no audit record */
-	write_done_fn done_fn; /* NULL for writer_submit */
+	write_done_fn done_fn;   /* NULL for writer_submit */
 	void *done_ctx;
 	void *arg;
 	int rc;

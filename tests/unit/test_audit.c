@@ -420,8 +420,11 @@ BOTH(append_many_chains_across_chunks)
 	char objects[N][32];
 	for (int i = 0; i < N; i++) {
 		snprintf(objects[i], sizeof objects[i], "case:%d", i);
-		recs[i] = (struct audit_entry){.at = 100 + i, .actor = "apikey:1", .ip = "10.0.0.1",
-		                               .action = "case.report", .object = objects[i],
+		recs[i] = (struct audit_entry){.at = 100 + i,
+		                               .actor = "apikey:1",
+		                               .ip = "10.0.0.1",
+		                               .action = "case.report",
+		                               .object = objects[i],
 		                               .summary = "{}"};
 		ptrs[i] = &recs[i];
 	}
@@ -446,8 +449,11 @@ static int wjob_run(struct db *d, void *arg, struct err *je)
 	struct wjob *j = arg;
 	if (j->fail)
 		return err_set(je, ERR_CONFLICT, "this one fails");
-	j->a = (struct audit_entry){.at = 7, .actor = "apikey:2", .action = "case.report",
-	                            .object = j->object, .summary = "{}"};
+	j->a = (struct audit_entry){.at = 7,
+	                            .actor = "apikey:2",
+	                            .action = "case.report",
+	                            .object = j->object,
+	                            .summary = "{}"};
 	return db_run(d, "SELECT 1", NULL, 0, je);
 }
 

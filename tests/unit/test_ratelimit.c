@@ -272,6 +272,10 @@ Test(ratelimit, threads_spraying_keys)
 	}
 	for (int i = 0; i < THREADS; i++)
 		pthread_join(t[i], NULL);
-	cr_expect_eq(ratelimit_count(rl), 100);
+	/* Never above the bound. Not always exactly 100: the table is sharded by a keyed hash,
+	 * and a shard that none of the 500 keys (or fewer than its slots) hash to stays part
+	 * empty; with a fresh random hash key each run that happens now and then. */
+	cr_expect_leq(ratelimit_count(rl), 100);
+	cr_expect_geq(ratelimit_count(rl), 90);
 	ratelimit_free(rl);
 }

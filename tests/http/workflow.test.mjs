@@ -1,0 +1,207 @@
+// The staff case workflow through POST /api/v1/cases/{code}/actions: the full loop from an
+// Open311 report to closure, the rework loop, return and redispatch, extension, merge, the
+// version guard under concurrent dispatch (one 200, one 409), moves a role may not make (403),
+// moves the state machine does not allow (409), and the timeline and audit records they leave.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createInstance, startServer } from './lib/server.mjs';
+import { addUser, loginOk, staffReq } from './lib/staff.mjs';
+import { fileRequest, fetchRequest } from './lib/open311.mjs';
+
+let inst, srv;
+const who = {};
+const units = {};
+
+before(async () => {
+  inst = await createInstance({ demo: true });
+  const people = {
+    admin: ['O-WMB', 'admin,office'],
+    dispatcher: ['O-WMB', 'dispatcher'],
+    dispatcher2: ['O-WMB', 'dispatcher'],
+    zs: ['210202', 'handler'],
+    xg: ['210203', 'handler'],
+    inspector: ['210202', 'inspector'],
+    leader: ['210202', 'leader'],
+  };
+  const pw = {};
+  for (const [login, [unit, roles]] of Object.entries(people)) pw[login] = await addUser(inst, login, unit, roles);
+  srv = await startServer({ instance: inst });
+  for (const login of Object.keys(people)) who[login] = await loginOk(srv, login, pw[login]);
+  const list = await staffReq(srv, 'GET', '/api/v1/units', { cookie: who.admin.cookie });
+  for (const u of list.json()) units[u.code] = u.id;
+});
+
+after(async () => { await srv?.stop(); });
+
+async function act(login, code, action, version, extra = {}) {
+  return staffReq(srv, 'POST', `/api/v1/cases/${code}/actions`, {
+    cookie: who[login].cookie, csrf: who[login].csrf, body: { action, version, ...extra },
+  });
+}
+
+// Does the move and asserts it went through; resolves the case after it.
+async function step(login, code, action, version, extra = {}) {
+  const r = await act(login, code, action, version, extra);
+  assert.equal(r.status, 200, `${login} ${action} v${version}: ${r.text.slice(0, 300)}`);
+  return r.json();
+}
+
+// A report in 中山区 (the demo polygons put the city centre point in 西岗区).
+const ZHONGSHAN = { lat: 38.91, long: 121.66 };
+
+async function newCase(description = 'workflow test') {
+  const { id } = await fileRequest(srv, { description, ...ZHONGSHAN });
+  return id;
+}
+
+async function timeline(code) {
+  const r = await staffReq(srv, 'GET', `/api/v1/cases/${code}/timeline`, { cookie: who.admin.cookie });
+  assert.equal(r.status, 200, r.text);
+  return r.json();
+}
+
+test('full loop: report → register → dispatch → accept → handle → verify → closed', async () => {
+  const code = await newCase('人行道上有暴露垃圾');
+  let c = await step('dispatcher', code, 'register', 1);
+  assert.equal(c.status, 'registered');
+  assert.equal(c.stage, 'dispatch');
+  c = await step('dispatcher', code, 'dispatch', c.version, { unit_id: units['210202'] });
+  assert.equal(c.status, 'dispatched');
+  assert.equal(c.unit_id, units['210202']);
+  assert.equal(c.stage, 'handle');
+  assert.ok(c.due_at > 0);
+  c = await step('zs', code, 'accept', c.version);
+  assert.equal(c.status, 'handling');
+  c = await step('zs', code, 'handle', c.version, { note: '已清运' });
+  assert.equal(c.status, 'handled');
+  assert.equal(c.stage, 'verify');
+  c = await step('inspector', code, 'verify_pass', c.version);
+  assert.equal(c.status, 'closed');
+  assert.equal(c.version, 6);
+  assert.equal(c.stage, '');
+  assert.equal(c.due_at, null);
+
+  const tl = await timeline(code);
+  assert.deepEqual(tl.map((e) => e.action), ['report', 'register', 'dispatch', 'accept', 'handle', 'verify_pass']);
+  assert.deepEqual(tl.map((e) => e.actor).slice(1), [`user:${who.dispatcher.user.id}`, `user:${who.dispatcher.user.id}`,
+    `user:${who.zs.user.id}`, `user:${who.zs.user.id}`, `user:${who.inspector.user.id}`]);
+  assert.equal(tl[4].note, '已清运');
+  // Citizens see it closed through Open311, with the public note of the last move.
+  const pub = await fetchRequest(srv, code);
+  assert.equal(pub.status, 'closed');
+  // Every move is on the audit trail, and the chain holds.
+  const audit = await staffReq(srv, 'GET', `/api/v1/audit?object=case:${code}&limit=20`, { cookie: who.admin.cookie });
+  const actions = audit.json().map((a) => a.action).reverse();
+  assert.deepEqual(actions, ['case.report', 'case.register', 'case.dispatch', 'case.accept', 'case.handle', 'case.verify_pass']);
+  const v = await staffReq(srv, 'GET', '/api/v1/audit/verify', { cookie: who.admin.cookie });
+  assert.equal(v.json().intact, true, v.text);
+});
+
+test('rework loop: a failed verification sends the case back, then it closes', async () => {
+  const code = await newCase();
+  let c = await step('dispatcher', code, 'register', 1);
+  c = await step('dispatcher', code, 'dispatch', c.version, { unit_id: units['210202'] });
+  c = await step('zs', code, 'accept', c.version);
+  c = await step('zs', code, 'handle', c.version, { note: '处理了' });
+  const noNote = await act('inspector', code, 'verify_fail', c.version);
+  assert.equal(noNote.status, 422, `verify_fail needs a reason: ${noNote.text}`);
+  c = await step('inspector', code, 'verify_fail', c.version, { note: '现场仍有垃圾' });
+  assert.equal(c.status, 'handling');
+  c = await step('zs', code, 'handle', c.version, { note: '已彻底清理' });
+  c = await step('inspector', code, 'verify_pass', c.version);
+  assert.equal(c.status, 'closed');
+  const tl = await timeline(code);
+  assert.equal(tl.filter((e) => e.action === 'verify_fail').length, 1);
+  assert.equal(tl.filter((e) => e.action === 'handle').length, 2);
+});
+
+test('return and redispatch: the wrong unit sends it back, the dispatcher sends it on', async () => {
+  const code = await newCase();
+  let c = await step('dispatcher', code, 'register', 1);
+  c = await step('dispatcher', code, 'dispatch', c.version, { unit_id: units['210203'] });
+  // 西岗区's handler reaches the 中山区 case now that it is dispatched to 西岗区.
+  c = await step('xg', code, 'return', c.version, { note: '不在我区辖区' });
+  assert.equal(c.status, 'registered');
+  c = await step('dispatcher', code, 'dispatch', c.version, { unit_id: units['210202'] });
+  assert.equal(c.unit_id, units['210202']);
+  // Redispatch while dispatched, to another unit (then back): the status stays.
+  c = await step('dispatcher', code, 'redispatch', c.version, { unit_id: units['D-CGJ'] });
+  assert.equal(c.status, 'dispatched');
+  assert.equal(c.unit_id, units['D-CGJ']);
+  const same = await act('dispatcher', code, 'redispatch', c.version, { unit_id: units['D-CGJ'] });
+  assert.equal(same.status, 422, same.text);
+  const missing = await act('dispatcher', code, 'dispatch', c.version);
+  assert.ok([400, 409].includes(missing.status), missing.text);
+});
+
+test('extension, supervision, comments and merging', async () => {
+  const code = await newCase();
+  let c = await step('dispatcher', code, 'register', 1);
+  c = await step('dispatcher', code, 'dispatch', c.version, { unit_id: units['210202'] });
+  c = await step('zs', code, 'accept', c.version);
+  assert.equal(c.stage, 'handle');
+  assert.ok(c.due_at > Date.now() / 1000, `a handling deadline in the future: ${c.due_at}`);
+  const due0 = c.due_at;
+  const noMinutes = await act('zs', code, 'extend_request', c.version, { note: '申请延期' });
+  assert.equal(noMinutes.status, 400, noMinutes.text);
+  c = await step('zs', code, 'extend_request', c.version, { note: '需协调施工单位，申请延期3天', extension_minutes: 3 * 480 });
+  assert.equal(c.due_at, due0, 'asking moves nothing');
+  c = await step('dispatcher', code, 'extend_approve', c.version);
+  assert.equal(c.status, 'handling');
+  assert.ok(c.due_at >= due0 + 3 * 86400, `three working days later: ${due0} -> ${c.due_at}`);
+  c = await step('admin', code, 'supervise', c.version, { note: '市文明办督办' });
+  c = await step('leader', code, 'comment', c.version, { note: '请尽快' });
+  const dup = await newCase('同一处垃圾');
+  let d = await step('dispatcher', dup, 'merge', 1, { duplicate_of: code });
+  assert.equal(d.status, 'rejected');
+  const self = await act('dispatcher', code, 'merge', c.version, { duplicate_of: code });
+  assert.equal(self.status, 422, self.text);
+  const tl = await timeline(code);
+  assert.ok(tl.some((e) => e.action === 'extend_request' && e.note.includes('延期')));
+  assert.ok(tl.some((e) => e.action === 'supervise'));
+});
+
+test('concurrent dispatch: one wins, the other gets 409 with the current state', async () => {
+  const code = await newCase();
+  const c = await step('dispatcher', code, 'register', 1);
+  const [a, b] = await Promise.all([
+    act('dispatcher', code, 'dispatch', c.version, { unit_id: units['210202'] }),
+    act('dispatcher2', code, 'dispatch', c.version, { unit_id: units['210203'] }),
+  ]);
+  const statuses = [a.status, b.status].sort();
+  assert.deepEqual(statuses, [200, 409], `${a.status} ${a.text} / ${b.status} ${b.text}`);
+  const loser = a.status === 409 ? a : b;
+  assert.match(loser.text, /dispatched|version/);
+  const tl = await timeline(code);
+  assert.equal(tl.filter((e) => e.action === 'dispatch').length, 1, 'exactly one dispatch recorded');
+});
+
+test('forbidden moves (403), moves out of order (409), out of reach (404)', async () => {
+  const code = await newCase();
+  // A handler cannot register, an inspector cannot dispatch, a leader cannot act.
+  assert.equal((await act('zs', code, 'register', 1)).status, 403);
+  assert.equal((await act('leader', code, 'register', 1)).status, 403);
+  // 西岗区's handler does not even see a 中山区 case that is not with 西岗区.
+  assert.equal((await act('xg', code, 'register', 1)).status, 404);
+  // Out of order: verify a case that was never handled.
+  assert.equal((await act('inspector', code, 'verify_pass', 1)).status, 409);
+  // A stale version.
+  let c = await step('dispatcher', code, 'register', 1);
+  assert.equal((await act('dispatcher', code, 'dispatch', 1, { unit_id: units['210202'] })).status, 409);
+  assert.equal((await act('inspector', code, 'dispatch', c.version, { unit_id: units['210202'] })).status, 403);
+  c = await step('dispatcher', code, 'dispatch', c.version, { unit_id: units['210202'] });
+  // 西岗区's handler does not reach a 中山区 case dispatched to 中山区.
+  assert.equal((await act('xg', code, 'accept', c.version)).status, 404);
+  // Rejecting needs a reason.
+  const other = await newCase();
+  assert.equal((await act('dispatcher', other, 'reject', 1)).status, 422);
+  assert.equal((await step('dispatcher', other, 'reject', 1, { note: '非城市管理问题' })).status, 'rejected');
+  // Without the CSRF token the session cannot act.
+  const noCsrf = await staffReq(srv, 'POST', `/api/v1/cases/${code}/actions`, {
+    cookie: who.zs.cookie, body: { action: 'accept', version: c.version },
+  });
+  assert.equal(noCsrf.status, 403);
+  // Anonymous callers are asked to log in.
+  const anon = await staffReq(srv, 'POST', `/api/v1/cases/${code}/actions`, { body: { action: 'accept', version: c.version } });
+  assert.equal(anon.status, 401);
+});
