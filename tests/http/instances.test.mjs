@@ -93,3 +93,69 @@ test('two instances: each background job pass runs once, the media sweep removes
   assert.ok(!fs.existsSync(orphan), 'the hour-old orphan is gone');
   assert.ok(fs.existsSync(young), 'a fresh file is kept (its case may be committing)');
 });
+
+// Staff moves and the escalation job across two instances on one database: two dispatchers on
+// different instances dispatch the same case at the same version (one 200, one 409, one
+// dispatch on the timeline), and an overdue case is escalated exactly once although both
+// instances run the job every second.
+test('two instances: a dispatch race loses cleanly, an escalation happens once', { timeout: 60000 }, async () => {
+  const { addUser, loginOk, staffReq, sql } = await import('./lib/staff.mjs');
+  const { fileRequest } = await import('./lib/open311.mjs');
+  const inst = await createInstance({ demo: true });
+  const pw = {
+    d1: await addUser(inst, 'd1', 'O-WMB', 'dispatcher'),
+    d2: await addUser(inst, 'd2', 'O-WMB', 'dispatcher'),
+    zs: await addUser(inst, 'zs', '210202', 'handler'),
+  };
+  const args = ['--job-period', '1'];
+  const a = await startServer({ instance: inst, args });
+  const b = await startServer({ instance: inst, args });
+  try {
+    const d1 = await loginOk(a, 'd1', pw.d1);
+    const d2 = await loginOk(b, 'd2', pw.d2);
+    const zs = await loginOk(b, 'zs', pw.zs);
+    const units = {};
+    for (const u of (await staffReq(a, 'GET', '/api/v1/units', { cookie: d1.cookie })).json()) units[u.code] = u.id;
+    const act = (srv, who, code, action, version, extra = {}) => staffReq(srv, 'POST', `/api/v1/cases/${code}/actions`,
+      { cookie: who.cookie, csrf: who.csrf, body: { action, version, ...extra } });
+
+    const { id: code } = await fileRequest(a, { lat: 38.91, long: 121.66, description: 'race' });
+    const reg = await act(a, d1, code, 'register', 1);
+    assert.equal(reg.status, 200, reg.text);
+    const v = reg.json().version;
+    const [r1, r2] = await Promise.all([
+      act(a, d1, code, 'dispatch', v, { unit_id: units['210202'] }),
+      act(b, d2, code, 'dispatch', v, { unit_id: units['210203'] }),
+    ]);
+    assert.deepEqual([r1.status, r2.status].sort(), [200, 409], `${r1.text} / ${r2.text}`);
+    const tl = (await staffReq(b, 'GET', `/api/v1/cases/${code}/timeline`, { cookie: d2.cookie })).json();
+    assert.equal(tl.filter((e) => e.action === 'dispatch').length, 1);
+
+    // Make it overdue behind the servers' backs; both run the escalation job every second.
+    const due = Math.floor(Date.now() / 1000) - 60;
+    sql(inst.db, `UPDATE cases SET unit_id = ${units['210202']}, stage_started_at = ${due - 3600}, expected_at = ${due} WHERE code = '${code}'`);
+    let events = [];
+    for (let i = 0; i < 40 && events.length === 0; i++) {
+      await sleep(250);
+      events = (await staffReq(a, 'GET', `/api/v1/cases/${code}/timeline`, { cookie: d1.cookie })).json()
+        .filter((e) => e.action === 'escalate');
+    }
+    await sleep(2500); // several more passes on both instances
+    events = (await staffReq(a, 'GET', `/api/v1/cases/${code}/timeline`, { cookie: d1.cookie })).json()
+      .filter((e) => e.action === 'escalate');
+    assert.equal(events.length, 1, `escalated exactly once: ${JSON.stringify(events)}`);
+    assert.match(events[0].note, /红灯/);
+    const notes = (await staffReq(b, 'GET', '/api/v1/notifications', { cookie: zs.cookie })).json();
+    assert.equal(notes.filter((n) => n.case_code === code).length, 1, JSON.stringify(notes));
+    const c = (await staffReq(b, 'GET', `/api/v1/cases/${code}`, { cookie: d2.cookie })).json();
+    assert.equal(c.alert, 2);
+    assert.equal(c.supervise_level, 1);
+    const read = await staffReq(b, 'POST', `/api/v1/notifications/${notes[0].id}/read`, { cookie: zs.cookie, csrf: zs.csrf });
+    assert.equal(read.status, 204, read.text);
+    const unread = (await staffReq(a, 'GET', '/api/v1/notifications?unread=true', { cookie: zs.cookie })).json();
+    assert.equal(unread.filter((n) => n.case_code === code).length, 0);
+  } finally {
+    await a.stop();
+    await b.stop();
+  }
+});
