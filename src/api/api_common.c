@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "app.h"
+#include "core/media_type.h"
 #include "store/audit.h"
+#include "store/media_store.h"
 #include "store/db.h"
 #include "store/refcache.h"
 
@@ -92,5 +94,28 @@ int api_query_array(struct db *db, const char *sql, const struct db_val *args, s
 		return rc;
 	}
 	*out = arr;
+	return 0;
+}
+
+int api_take_photo(struct http_req *r, const char *name, struct api_photo *out, struct err *e)
+{
+	*out = (struct api_photo){0};
+	const struct param *p = req_param(r, name);
+	if (!p || (!p->filename && p->len == 0))
+		return 0;
+	enum media_kind k = media_sniff((const unsigned char *)p->value, p->len);
+	if (k == MEDIA_UNKNOWN)
+		return err_set(e, ERR_UNSUPPORTED, "%s must be a JPEG, PNG or WebP image", name);
+	unsigned char *copy = arena_alloc(r->arena, p->len);
+	memcpy(copy, p->value, p->len);
+	size_t n = media_strip(k, copy, p->len);
+	if (n == 0)
+		return err_set(e, ERR_UNSUPPORTED, "%s is not a well-formed %s image", name,
+		               media_ext(k));
+	char *sha = arena_alloc(r->arena, 65);
+	int rc = media_save(r->app->media_dir, k, copy, n, sha, e);
+	if (rc < 0)
+		return rc;
+	*out = (struct api_photo){.sha256 = sha, .kind = (int)k, .bytes = n};
 	return 0;
 }

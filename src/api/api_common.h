@@ -33,6 +33,15 @@ int api_audit_as(struct db *db, const struct http_req *r, const char *actor, con
 struct db_stmt;
 int api_query_array(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
                     json_t *(*row)(struct db_stmt *st), json_t **out, struct err *e);
+/* A stored photo: content address, type, size. */
+struct api_photo {
+	const char *sha256; /* NULL: no photo was sent */
+	int kind;           /* enum media_kind */
+	size_t bytes;
+};
+/* The photo in parameter name, if any: type by magic bytes (ERR_UNSUPPORTED otherwise),
+ * metadata stripped, written to the media directory before its case commits. */
+int api_take_photo(struct http_req *r, const char *name, struct api_photo *out, struct err *e);
 /* The named cookie's value (arena), or NULL. */
 const char *api_cookie(const struct http_req *r, const char *name);
 

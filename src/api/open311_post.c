@@ -4,6 +4,7 @@
 #include <time.h>
 #include <string.h>
 
+#include "api/api_common.h"
 #include "api/open311.h"
 #include "app.h"
 #include "core/media_type.h"
@@ -18,6 +19,7 @@
 #include "store/catalog.h"
 #include "store/db.h"
 #include "store/media_store.h"
+#include "store/recurrence.h"
 #include "store/refcache.h"
 #include "store/writer.h"
 
@@ -173,28 +175,14 @@ static int collect_attributes(struct http_req *r, const struct attr_def *defs, s
 /* The photo: type by magic bytes, metadata stripped, stored before the case commits. */
 static int take_photo(struct http_req *r, struct case_report *c, struct err *e)
 {
-	const struct param *p = req_param(r, "media");
-	if (!p)
-		return 0;
-	if (!p->filename && p->len == 0)
-		return 0;
-	enum media_kind k = media_sniff((const unsigned char *)p->value, p->len);
-	if (k == MEDIA_UNKNOWN)
-		return err_set(e, ERR_UNSUPPORTED, "media must be a JPEG, PNG or WebP image");
-	unsigned char *copy = arena_alloc(r->arena, p->len);
-	memcpy(copy, p->value, p->len);
-	size_t n = media_strip(k, copy, p->len);
-	if (n == 0)
-		return err_set(e, ERR_UNSUPPORTED, "media is not a well-formed %s image",
-		               media_ext(k));
-	char *sha = arena_alloc(r->arena, 65);
-	int rc = media_save(r->app->media_dir, k, copy, n, sha, e);
-	if (rc < 0)
-		return rc;
-	c->media_sha256 = sha;
-	c->media_kind = k;
-	c->media_bytes = n;
-	return 0;
+	struct api_photo ph;
+	int rc = api_take_photo(r, "media", &ph, e);
+	if (rc == 0 && ph.sha256) {
+		c->media_sha256 = ph.sha256;
+		c->media_kind = (enum media_kind)ph.kind;
+		c->media_bytes = ph.bytes;
+	}
+	return rc;
 }
 
 static int check_contact(struct http_req *r, struct err *e)
@@ -411,6 +399,18 @@ int open311_post_request(struct http_req *r, struct http_resp *w, struct err *e)
 	struct sla_clock *clock = arena_alloc(r->arena, sizeof *clock);
 	sla_start(refdata_calendar(ref), &lim, r->now, clock, NULL);
 	cr->clock = clock;
+	/* Likely duplicate and recurrence: one indexed read here on the request thread, so the
+	 * writer's batch does no extra work. A report filed at the same moment nearby may miss
+	 * this one; that only costs a flag, which the dispatcher can still set by merging. */
+	if (cr->has_location) {
+		struct recur_report rr = {
+		    .category_id = cr->category_id, .lat = cr->lat, .lon = cr->lon, .now = r->now};
+		struct recur_pick pick;
+		if ((rc = recur_find(db, &rr, &pick, e)) < 0)
+			return rc;
+		cr->likely_duplicate_of = pick.likely_duplicate_of;
+		cr->recurrence_of = pick.recurrence_of;
+	}
 	if ((rc = take_photo(r, cr, e)) < 0)
 		return rc;
 

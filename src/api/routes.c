@@ -2,7 +2,9 @@
 
 #include "api/open311.h"
 #include "api/staff.h"
+#include "api/public_followup.h"
 #include "api/staff_routing.h"
+#include "api/staff_stats.h"
 
 #define O311 (FMT_JSON | FMT_XML)
 /* Public reads are served from the response cache for at most this long after another
@@ -31,6 +33,10 @@ const struct route routes[] = {
      open311_jurisdiction_params, "One reported problem", CACHE_MS},
     {"GET", "/open311/v2/tokens/{token}", O311, open311_get_token, ROLE_PUBLIC,
      open311_jurisdiction_params, "The request id for a submission token", 0},
+    {"GET", "/api/v1/public/cases/{code}", 0, public_case_get, ROLE_PUBLIC, NULL,
+     "A case as its reporter follows it: status, public timeline, deadline", CACHE_MS},
+    {"POST", "/api/v1/public/cases/{code}/rating", 0, public_case_rate, ROLE_PUBLIC,
+     public_case_rate_params, "Rate a closed case once, with the submission token", 0},
 
     /* Login and the caller's own account. Logging in (and the TOTP step of a login) is
      * public by nature; everything else needs a session. */
@@ -87,6 +93,8 @@ const struct route routes[] = {
     {"GET", "/api/v1/cases", 0, cases_list, STAFF, cases_list_params,
      "Cases within the caller's reach, newest first", 0},
     {"GET", "/api/v1/cases/{code}", 0, cases_get, STAFF, NULL, "One case within reach", 0},
+    {"POST", "/api/v1/cases", 0, cases_file, ROLE_INSPECTOR | ROLE_OFFICE | ROLE_DISPATCHER,
+     cases_file_params, "File a case as staff, or one solved on the spot (现场解决)", 0},
     {"GET", "/api/v1/cases/{code}/timeline", 0, cases_timeline, STAFF, NULL,
      "A case's timeline, internal notes included", 0},
     {"POST", "/api/v1/cases/{code}/actions", 0, cases_act, STAFF, case_action_params,
@@ -97,6 +105,16 @@ const struct route routes[] = {
      "Mark all of the caller's notifications read", 0},
     {"POST", "/api/v1/notifications/{id}/read", 0, notifications_read, STAFF, NULL,
      "Mark one notification read", 0},
+
+    /* The figures (docs/figures.md), within the caller's reach. */
+    {"GET", "/api/v1/stats", 0, stats_get, STATS_ROLES, stats_params,
+     "Figures per unit, district, category or source over a period (JSON or CSV)", 0},
+    {"GET", "/api/v1/stats/ranking", 0, stats_ranking, STATS_ROLES, stats_ranking_params,
+     "Units by composite score with the red and black lists (红黑榜)", 0},
+    {"GET", "/api/v1/stats/trend", 0, stats_trend_get, STATS_ROLES, stats_trend_params,
+     "Cases reported, closed and overdue per day", 0},
+    {"GET", "/api/v1/stats/hotspots", 0, stats_hotspots_get, STATS_ROLES,
+     stats_hotspots_params, "Grid cells with the most cases reported in a period", 0},
 
     /* Open311 api keys and the audit trail: admins. */
     {"GET", "/api/v1/apikeys", 0, apikeys_list, ADMIN, NULL, "Open311 api keys", 0},

@@ -50,6 +50,8 @@ int cases_list(struct http_req *r, struct http_resp *w, struct err *e);
 int cases_get(struct http_req *r, struct http_resp *w, struct err *e);
 int cases_timeline(struct http_req *r, struct http_resp *w, struct err *e);
 int cases_act(struct http_req *r, struct http_resp *w, struct err *e);
+int cases_file(struct http_req *r, struct http_resp *w, struct err *e);
+extern const struct param_spec cases_file_params[];
 extern const struct param_spec cases_list_params[];
 extern const struct param_spec case_action_params[];
 

@@ -11,8 +11,11 @@
 #include "core/roles.h"
 #include "core/sla.h"
 #include "store/db.h"
+#include "app.h"
+#include "core/media_type.h"
 #include "store/case_store.h"
 #include "store/refcache.h"
+#include "store/routing_store.h"
 
 static const char *const STATUSES[] = {"reported", "registered", "dispatched",
                                        "handling", "handled",    "deferred",
@@ -37,7 +40,8 @@ static const char SCOPE_WHERE[] =
 	" c.lat, c.lon, COALESCE(c.unit_id, 0), COALESCE(u.name, ''), COALESCE(c.area_id, 0),"     \
 	" COALESCE(a.name, ''), c.requested_at, c.updated_at, c.version, c.source,"                \
 	" COALESCE(cat.default_unit_id, 0), c.stage, COALESCE(c.expected_at, 0), c.alert,"         \
-	" c.supervise_level"
+	" c.supervise_level, (SELECT d.code FROM cases d WHERE d.id = c.likely_duplicate_of),"   \
+	" (SELECT o.code FROM cases o WHERE o.id = c.recurrence_of)"
 static const char CASE_COLS[] =
     CASE_SELECT " FROM cases c JOIN category cat ON cat.id = c.category_id"
                 " LEFT JOIN unit u ON u.id = c.unit_id LEFT JOIN area a ON a.id = c.area_id";
@@ -57,6 +61,10 @@ static json_t *case_row(struct db_stmt *st)
 	                    db_col_int(st, 19) ? json_integer(db_col_int(st, 19)) : json_null());
 	json_object_set_new(c, "alert", json_integer(db_col_int(st, 20)));
 	json_object_set_new(c, "supervise_level", json_integer(db_col_int(st, 21)));
+	json_object_set_new(c, "likely_duplicate_of",
+	                    db_col_is_null(st, 22) ? json_null() : json_string(db_col_text(st, 22)));
+	json_object_set_new(c, "recurrence_of",
+	                    db_col_is_null(st, 23) ? json_null() : json_string(db_col_text(st, 23)));
 	return c;
 }
 
@@ -160,8 +168,8 @@ static int find_case(struct http_req *r, struct db *db, struct refdata *d, const
 		out->unit_id = db_col_int(st, 9);
 		out->version = db_col_int(st, 15);
 		default_unit = db_col_int(st, 17);
-		out->closed_at = db_col_is_null(st, 22) ? 0 : db_col_int(st, 22);
-		area_unit = db_col_int(st, 23);
+		out->closed_at = db_col_is_null(st, 24) ? 0 : db_col_int(st, 24);
+		area_unit = db_col_int(st, 25);
 		snprintf(out->service_code, sizeof out->service_code, "%s", db_col_text(st, 3));
 		rc = 0;
 	} else if (rc == DB_DONE) {
@@ -180,6 +188,31 @@ static int find_case(struct http_req *r, struct db *db, struct refdata *d, const
 	return 0;
 }
 
+/* Where the routing rules would send the case (the dispatcher may choose otherwise). */
+static int add_suggestion(struct db *db, int64_t case_id, json_t *c, struct err *e)
+{
+	int64_t category = 0, area = 0;
+	struct db_stmt *st;
+	int rc = db_query(db, "SELECT category_id, COALESCE(area_id, 0) FROM cases WHERE id = ?",
+	                  DB_ARGS(db_int(case_id)), &st, e);
+	if (rc < 0)
+		return rc;
+	if ((rc = db_step(st, e)) == DB_ROW) {
+		category = db_col_int(st, 0);
+		area = db_col_int(st, 1);
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	struct routing_suggestion sg;
+	if ((rc = routing_explain(db, category, area, &sg, e)) < 0)
+		return rc == ERR_NOT_FOUND ? 0 : rc;
+	json_object_set_new(c, "suggested_unit_id",
+	                    sg.unit_id ? json_integer(sg.unit_id) : json_null());
+	json_object_set_new(c, "suggestion", json_string(sg.reason));
+	return 0;
+}
+
 int cases_get(struct http_req *r, struct http_resp *w, struct err *e)
 {
 	struct db *db;
@@ -189,6 +222,12 @@ int cases_get(struct http_req *r, struct http_resp *w, struct err *e)
 	if (rc < 0 || (rc = api_refdata(r, db, &d, e)) < 0 ||
 	    (rc = find_case(r, db, d, r->path_args[0], &c, e)) < 0)
 		return rc;
+	if (!strcmp(c.status, "reported") || !strcmp(c.status, "registered")) {
+		if ((rc = add_suggestion(db, c.id, c.json, e)) < 0) {
+			json_decref(c.json);
+			return rc;
+		}
+	}
 	w->json = c.json;
 	return 0;
 }
@@ -244,6 +283,10 @@ const struct param_spec case_action_params[] = {
      .min = 1,
      .max = 60 * 24 * 365,
      .description = "extend_request: working minutes more"},
+    {.name = "photo",
+     .type = PT_FILE,
+     .max_len = 8 << 20,
+     .description = "handle: a photo of the result (JPEG, PNG or WebP)"},
     {.name = NULL},
 };
 
@@ -262,12 +305,15 @@ struct action_job {
 	struct case_step_result res;
 	const char *code;
 	int64_t duplicate_of;
+	struct case_photo photo; /* handle: the result; sha256 NULL when none */
 };
 
 static int action_write(struct db *db, void *arg, struct err *e)
 {
 	struct action_job *j = arg;
 	int rc = case_step_apply(db, &j->step, &j->res, e);
+	if (rc == 0 && j->photo.sha256)
+		rc = case_photos_add(db, j->step.case_id, j->res.event_id, &j->photo, 1, j->r->now, e);
 	if (rc == 0 && j->duplicate_of)
 		rc = db_run(db, "UPDATE cases SET duplicate_of = ? WHERE id = ?",
 		            DB_ARGS(db_int(j->duplicate_of), db_int(j->step.case_id)), e);
@@ -306,6 +352,22 @@ static int check_action(struct http_req *r, struct db *db, struct refdata *d,
 	if (unit_side(action) && !reach_contains(d, reach_root(&r->who, d), c->unit_id))
 		return err_set(e, ERR_FORBIDDEN, "only the responsible unit's people may %s",
 		               action);
+	if (!strncmp(action, "verify_", 7)) { /* 现场解决: found and fixed by one, verified by another */
+		struct db_stmt *st;
+		int rc = db_query(db,
+		                  "SELECT 1 FROM case_event WHERE case_id = ? AND action = 'onsite'"
+		                  " AND actor = ?",
+		                  DB_ARGS(db_int(c->id), db_text(api_actor(r))), &st, e);
+		if (rc < 0)
+			return rc;
+		rc = db_step(st, e);
+		db_done(st);
+		if (rc == DB_ROW)
+			return err_set(e, ERR_FORBIDDEN,
+			               "a case you solved on the spot is verified by someone else");
+		if (rc < 0)
+			return rc;
+	}
 	if (!strcmp(action, "reopen") && c->closed_at && r->now - c->closed_at > REOPEN_WINDOW_S)
 		return err_set(e, ERR_UNPROCESSABLE,
 		               "closed more than 30 days ago: report it anew");
@@ -366,8 +428,15 @@ int cases_act(struct http_req *r, struct http_resp *w, struct err *e)
 	if (c.version != j->step.expect_version)
 		return err_set(e, ERR_CONFLICT, "case changed meanwhile (now %s, version %lld)",
 		               c.status, (long long)c.version);
+	struct api_photo ph;
 	if ((rc = check_action(r, db, d, &c, j, e)) < 0 ||
-	    (rc = api_write(r, action_write, j, e)) < 0)
+	    (rc = api_take_photo(r, "photo", &ph, e)) < 0)
+		return rc;
+	if (ph.sha256 && strcmp(j->step.action, "handle") != 0)
+		return err_set(e, ERR_BAD_REQUEST, "a photo goes with the handle move only");
+	j->photo = (struct case_photo){.sha256 = ph.sha256, .kind = (enum media_kind)ph.kind,
+	                               .bytes = ph.bytes, .role = "handled"};
+	if ((rc = api_write(r, action_write, j, e)) < 0)
 		return rc;
 	if ((rc = find_case(r, db, d, j->code, &c, e)) < 0) {
 		/* Moved out of reach (dispatched elsewhere): say what happened all the same. */
@@ -376,6 +445,144 @@ int cases_act(struct http_req *r, struct http_resp *w, struct err *e)
 		err_clear(e);
 		return 0;
 	}
+	w->json = c.json;
+	return 0;
+}
+
+/* ---- staff reports and 现场解决 ---- */
+
+static const char *const BOOLS[] = {"true", "false", NULL};
+
+const struct param_spec cases_file_params[] = {
+    {.name = "service_code", .type = PT_STRING, .flags = PF_REQUIRED, .max_len = 16},
+    {.name = "lat", .type = PT_DOUBLE, .min = -90, .max = 90},
+    {.name = "long", .type = PT_DOUBLE, .min = -180, .max = 180},
+    {.name = "address", .type = PT_STRING, .max_len = 500},
+    {.name = "description", .type = PT_TEXT, .flags = PF_REQUIRED, .max_len = 4000},
+    {.name = "handled",
+     .type = PT_ENUM,
+     .values = BOOLS,
+     .description = "true: solved on the spot (inspectors), straight to verification"},
+    {.name = "note", .type = PT_TEXT, .max_len = 4000, .description = "what was done on the spot"},
+    {.name = "photo", .type = PT_FILE, .max_len = 8 << 20},
+    {.name = "photo_before", .type = PT_FILE, .max_len = 8 << 20},
+    {.name = "photo_after", .type = PT_FILE, .max_len = 8 << 20},
+    {.name = NULL},
+};
+
+struct file_job {
+	struct http_req *r;
+	struct case_report report;
+	struct case_ref ref;
+};
+
+static int file_write(struct db *db, void *arg, struct err *e)
+{
+	struct file_job *j = arg;
+	int rc = case_report_file(db, &j->report, &j->ref, e);
+	if (rc < 0)
+		return rc;
+	json_t *sum = json_pack("{s:I, s:s}", "category_id", (json_int_t)j->report.category_id,
+	                        "source", j->report.source);
+	return api_audit(db, j->r, j->report.first_action ? "case.onsite" : "case.report",
+	                 arena_printf(j->r->arena, "case:%s", j->ref.code), api_json_text(j->r, sum),
+	                 e);
+}
+
+static int add_photo(struct http_req *r, const char *param, const char *role,
+                     struct case_photo *out, size_t *n, struct err *e)
+{
+	struct api_photo ph;
+	int rc = api_take_photo(r, param, &ph, e);
+	if (rc == 0 && ph.sha256)
+		out[(*n)++] = (struct case_photo){.sha256 = ph.sha256,
+		                                  .kind = (enum media_kind)ph.kind,
+		                                  .bytes = ph.bytes,
+		                                  .role = role};
+	return rc;
+}
+
+/* The report itself as staff send it; ERR_* for what is missing. */
+static int fill_report(struct http_req *r, struct refdata *d, const struct category *cat,
+                       struct case_report *cr, struct err *e)
+{
+	const struct param *lat = req_param(r, "lat"), *lon = req_param(r, "long");
+	const char *address = req_str(r, "address") ? req_str(r, "address") : "";
+	if (!!lat != !!lon)
+		return err_set(e, ERR_BAD_REQUEST, "lat and long must be given together");
+	if (!lat && !*address)
+		return err_set(e, ERR_BAD_REQUEST, "a location is required: lat and long, or address");
+	*cr = (struct case_report){.prefix = r->app->city_prefix, .now = r->now,
+	                           .source = "inspector", .actor = api_actor(r),
+	                           .roles = r->who.roles, .category_id = cat->id,
+	                           .description = req_str(r, "description"), .address = address,
+	                           .address_id = "", .zipcode = "", .media_url = "", .email = "",
+	                           .phone = "", .first_name = "", .last_name = "", .device_id = "",
+	                           .account_id = "", .status_notes = "已上报", .service_notice = ""};
+	if (lat) {
+		cr->has_location = 1;
+		cr->lat = lat->dval;
+		cr->lon = lon->dval;
+		cr->area_id = refdata_area_at(d, cr->lat, cr->lon);
+	}
+	return 0;
+}
+
+int cases_file(struct http_req *r, struct http_resp *w, struct err *e)
+{
+	struct db *db;
+	struct refdata *d;
+	int rc = api_db(r, &db, e);
+	if (rc < 0 || (rc = api_refdata(r, db, &d, e)) < 0)
+		return rc;
+	const struct category *cat = refdata_category(d, req_str(r, "service_code"));
+	if (!cat)
+		return err_set(e, ERR_UNPROCESSABLE, "service_code '%s' not found",
+		               req_str(r, "service_code"));
+	struct file_job *j = arena_alloc(r->arena, sizeof *j);
+	j->r = r;
+	struct case_report *cr = &j->report;
+	if ((rc = fill_report(r, d, cat, cr, e)) < 0)
+		return rc;
+	const char *handled = req_str(r, "handled");
+	int onsite = handled && !strcmp(handled, "true");
+	struct sla_limits lim = {.register_minutes = cat->register_minutes,
+	                         .handle_minutes = cat->handle_minutes,
+	                         .verify_minutes = cat->verify_minutes,
+	                         .urgent = cat->urgent};
+	struct sla_clock *clock = arena_alloc(r->arena, sizeof *clock);
+	sla_start(refdata_calendar(d), &lim, r->now, clock, NULL);
+	if (onsite) {
+		cr->first_action = "onsite";
+		cr->onsite_note = req_str(r, "note") ? req_str(r, "note") : "";
+		cr->status_notes = "现场已处置";
+		sla_after(refdata_calendar(d), &lim, "onsite", "handled", r->now, 0, clock, NULL);
+	}
+	cr->clock = clock;
+	struct case_photo *photos = arena_alloc(r->arena, 2 * sizeof *photos);
+	size_t nphotos = 0;
+	struct api_photo ph;
+	if ((rc = api_take_photo(r, "photo", &ph, e)) < 0 ||
+	    (rc = add_photo(r, "photo_before", "before", photos, &nphotos, e)) < 0 ||
+	    (rc = add_photo(r, "photo_after", "after", photos, &nphotos, e)) < 0)
+		return rc;
+	if (onsite && nphotos != 2)
+		return err_set(e, ERR_UNPROCESSABLE,
+		               "solved on the spot: send photo_before and photo_after");
+	cr->media_sha256 = ph.sha256;
+	cr->media_kind = (enum media_kind)ph.kind;
+	cr->media_bytes = ph.bytes;
+	cr->photos = photos;
+	cr->nphotos = nphotos;
+	if ((rc = api_write(r, file_write, j, e)) < 0)
+		return rc;
+	struct case_found c;
+	if ((rc = find_case(r, db, d, j->ref.code, &c, e)) < 0) {
+		/* Filed outside the filer's own reach: still say what was made. */
+		err_clear(e);
+		c.json = json_pack("{s:s}", "code", j->ref.code);
+	}
+	w->status = 201;
 	w->json = c.json;
 	return 0;
 }

@@ -67,7 +67,8 @@ static const struct case_transition TABLE[] = {
 	/* the caller sets duplicate_of */
 	T(OPEN, MERGE, S(REJECTED), OFFICE | DISPATCHER, PUB, "重复件，已合并"),
 	/* the caller checks the reopen window */
-	T(B(CLOSED), REOPEN, S(HANDLING), OFFICE | DISPATCHER, NOTE | PUB, "重新办理"),
+	/* SYSTEM: an unsatisfied citizen rating reopens it (api/public_followup.c) */
+	T(B(CLOSED), REOPEN, S(HANDLING), OFFICE | DISPATCHER | SYSTEM, NOTE | PUB, "重新办理"),
 	T(OPEN | FINAL, COMMENT, CASE_SAME, STAFF, 0, "备注"),
 };
 /* clang-format on */

@@ -56,6 +56,8 @@ static int insert_case(struct db *db, const struct case_report *r, struct case_r
 		    db_text(r->clock ? r->clock->stage : ""),
 		    r->clock && r->clock->started_at ? db_int(r->clock->started_at) : db_null(),
 		    r->clock && r->clock->due_at ? db_int(r->clock->due_at) : db_null(),
+		    r->likely_duplicate_of ? db_int(r->likely_duplicate_of) : db_null(),
+		    r->recurrence_of ? db_int(r->recurrence_of) : db_null(),
 		};
 		int rc = db_get_int(
 		    db,
@@ -63,9 +65,10 @@ static int insert_case(struct db *db, const struct case_report *r, struct case_r
 		    " address, address_id, zipcode, lat, lon, area_id, media_sha256, media_url,"
 		    " status_notes, service_notice, requested_at, updated_at, reporter_email,"
 		    " reporter_phone, reporter_first_name, reporter_last_name, reporter_device_id,"
-		    " reporter_account_id, apikey_id, stage, stage_started_at, expected_at)"
+		    " reporter_account_id, apikey_id, stage, stage_started_at, expected_at,"
+		    " likely_duplicate_of, recurrence_of)"
 		    " VALUES (?, ?, ?, ?, 'reported', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-		    "?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+		    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
 		    args, sizeof args / sizeof args[0], &out->id, e);
 		if (rc != ERR_NOT_FOUND)
 			return rc; /* 0, or a real error */
@@ -78,9 +81,12 @@ int case_report_file(struct db *db, const struct case_report *r, struct case_ref
 {
 	int rc;
 	struct case_move mv;
-	int frc = case_fsm_apply(CASE_NONE, "report", r->roles, "", &mv);
+	const char *action = r->first_action && *r->first_action ? r->first_action : "report";
+	const char *note = strcmp(action, "onsite") == 0 && r->onsite_note ? r->onsite_note : "";
+	int frc = case_fsm_apply(CASE_NONE, action, r->roles, note, &mv);
 	if (frc != CASE_FSM_OK)
 		return err_set(e, case_fsm_err_code(frc), "%s", case_fsm_strerror(frc));
+	const char *status = case_state_name(mv.to);
 	if (r->media_sha256 &&
 	    (rc = media_record(db, r->media_sha256, r->media_kind, r->media_bytes, r->now, e)) < 0)
 		return rc;
@@ -97,12 +103,17 @@ int case_report_file(struct db *db, const struct case_report *r, struct case_ref
 		if (rc < 0)
 			return rc;
 	}
+	if (strcmp(status, "reported") != 0 &&
+	    (rc = db_run(db, "UPDATE cases SET status = ? WHERE id = ?",
+	                 DB_ARGS(db_text(status), db_int(out->id)), e)) < 0)
+		return rc;
 	int64_t event_id;
 	rc = db_get_int(
 	    db,
 	    "INSERT INTO case_event (case_id, at, actor, action, from_status, to_status,"
-	    " note, public) VALUES (?, ?, ?, 'report', NULL, 'reported', ?, 1) RETURNING id",
-	    DB_ARGS(db_int(out->id), db_int(r->now), db_text(r->actor), db_text(r->status_notes)),
+	    " note, public) VALUES (?, ?, ?, ?, NULL, ?, ?, 1) RETURNING id",
+	    DB_ARGS(db_int(out->id), db_int(r->now), db_text(r->actor), db_text(action),
+	            db_text(status), db_text(*note ? note : r->status_notes)),
 	    &event_id, e);
 	if (rc < 0)
 		return rc;
@@ -112,6 +123,25 @@ int case_report_file(struct db *db, const struct case_report *r, struct case_ref
 		           "INSERT INTO case_media (case_id, sha256, role, event_id) VALUES (?, ?,"
 		           " 'report', ?)",
 		           DB_ARGS(db_int(out->id), db_text(r->media_sha256), db_int(event_id)), e);
+	if (rc == 0 && r->nphotos)
+		rc = case_photos_add(db, out->id, event_id, r->photos, r->nphotos, r->now, e);
+	return rc;
+}
+
+int case_photos_add(struct db *db, int64_t case_id, int64_t event_id,
+                    const struct case_photo *p, size_t n, int64_t now, struct err *e)
+{
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		rc = media_record(db, p[i].sha256, p[i].kind, p[i].bytes, now, e);
+		if (rc == 0)
+			rc = db_run(db,
+			            "INSERT INTO case_media (case_id, sha256, role, event_id) VALUES (?, ?,"
+			            " ?, ?) ON CONFLICT DO NOTHING",
+			            DB_ARGS(db_int(case_id), db_text(p[i].sha256), db_text(p[i].role),
+			                    db_int(event_id)),
+			            e);
+	}
 	return rc;
 }
 

@@ -20,6 +20,18 @@ struct case_attr_in {
 	const char *value;
 };
 
+/* A photo already stored (media_save) and the part it plays: report, before, after, handled. */
+struct case_photo {
+	const char *sha256;
+	enum media_kind kind;
+	size_t bytes;
+	const char *role;
+};
+
+/* Records photos of a case's event (media rows and case_media links). */
+int case_photos_add(struct db *db, int64_t case_id, int64_t event_id,
+                    const struct case_photo *p, size_t n, int64_t now, struct err *e);
+
 /* A validated report, ready to file. Strings are never NULL ("" when absent). */
 struct case_report {
 	const char *prefix; /* tracking code prefix, e.g. "DL" */
@@ -42,7 +54,15 @@ struct case_report {
 	size_t nattrs;
 	const char *status_notes; /* public note of the report event */
 	const char *service_notice;
-	const struct sla_clock *clock; /* the register stage's clock (core/sla.h); NULL: none */
+	const struct sla_clock *clock; /* the first stage's clock (core/sla.h); NULL: none */
+	/* "report" (NULL too), or "onsite" (现场解决: filed already handled by an inspector, with
+	 * onsite_note saying what was done; it goes straight to verification). */
+	const char *first_action;
+	const char *onsite_note;
+	const struct case_photo *photos; /* more photos (before/after) with their roles */
+	size_t nphotos;
+	/* Found before filing (store/recurrence.h); 0: none. Flags for the dispatcher only. */
+	int64_t likely_duplicate_of, recurrence_of;
 };
 
 enum { CASE_TOKEN_LEN = 24 };

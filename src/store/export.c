@@ -103,6 +103,7 @@ const struct export_table export_tables[] = {
      "iiittttitii",
      {"id", "case_id", "at", "actor", "action", "from_status", "to_status", "unit_id", "note",
       "public", "due_at"}},
+    {"case_rating", "case_id", "itti", {"case_id", "rating", "comment", "at"}},
     {"notification",
      "id",
      "iiittii",

@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { createInstance, startServer } from './lib/server.mjs';
 import { addUser, loginOk, staffReq } from './lib/staff.mjs';
 import { fileRequest, fetchRequest } from './lib/open311.mjs';
+import { fieldParts, postMultipart } from './lib/http.mjs';
+import { jpeg, png } from './lib/images.mjs';
 
 let inst, srv;
 const who = {};
@@ -21,6 +23,7 @@ before(async () => {
     zs: ['210202', 'handler'],
     xg: ['210203', 'handler'],
     inspector: ['210202', 'inspector'],
+    inspector2: ['210202', 'inspector'],
     leader: ['210202', 'leader'],
   };
   const pw = {};
@@ -62,6 +65,11 @@ async function timeline(code) {
 
 test('full loop: report → register → dispatch → accept → handle → verify → closed', async () => {
   const code = await newCase('人行道上有暴露垃圾');
+  // The routing rules suggest a unit while the case waits for dispatch.
+  const seen = await staffReq(srv, 'GET', `/api/v1/cases/${code}`, { cookie: who.dispatcher.cookie });
+  assert.equal(seen.status, 200, seen.text);
+  assert.ok(seen.json().suggested_unit_id, seen.text);
+  assert.ok(seen.json().suggestion.length > 0);
   let c = await step('dispatcher', code, 'register', 1);
   assert.equal(c.status, 'registered');
   assert.equal(c.stage, 'dispatch');
@@ -204,4 +212,57 @@ test('forbidden moves (403), moves out of order (409), out of reach (404)', asyn
   // Anonymous callers are asked to log in.
   const anon = await staffReq(srv, 'POST', `/api/v1/cases/${code}/actions`, { body: { action: 'accept', version: c.version } });
   assert.equal(anon.status, 401);
+});
+
+// Multipart with the session (files cannot travel in JSON).
+function staffMultipart(login, path, fields, files) {
+  return postMultipart(srv.base, path, [...fieldParts(fields), ...files],
+    { headers: { Cookie: who[login].cookie, 'X-CSRF-Token': who[login].csrf } });
+}
+
+test('现场解决: an inspector files a case already handled with before/after photos; another verifies', async () => {
+  const before = { name: 'photo_before', filename: 'before.jpg', type: 'image/jpeg', data: jpeg(1) };
+  const after = { name: 'photo_after', filename: 'after.png', type: 'image/png', data: png(2, 2, 3) };
+  const fields = { service_code: 'E0102', lat: 38.91, long: 121.66, description: '路边垃圾', handled: 'true', note: '已当场清理' };
+  const onlyOne = await staffMultipart('inspector', '/api/v1/cases', fields, [before]);
+  assert.equal(onlyOne.status, 422, onlyOne.text);
+  const noNote = await staffMultipart('inspector', '/api/v1/cases', { ...fields, note: '' }, [before, after]);
+  assert.equal(noNote.status, 422, noNote.text);
+  const handler = await staffMultipart('zs', '/api/v1/cases', fields, [before, after]);
+  assert.equal(handler.status, 403, 'handlers do not file cases');
+  const r = await staffMultipart('inspector', '/api/v1/cases', fields, [before, after]);
+  assert.equal(r.status, 201, r.text);
+  const c = r.json();
+  assert.equal(c.status, 'handled');
+  assert.equal(c.stage, 'verify');
+  assert.equal(c.source, 'inspector');
+  // The one who fixed it does not verify it.
+  const self = await act('inspector', c.code, 'verify_pass', c.version);
+  assert.equal(self.status, 403, self.text);
+  const ok = await step('inspector2', c.code, 'verify_pass', c.version);
+  assert.equal(ok.status, 'closed');
+  const tl = await timeline(c.code);
+  assert.deepEqual(tl.map((e) => e.action), ['onsite', 'verify_pass']);
+  assert.equal(tl[0].note, '已当场清理');
+  // A plain staff report (not handled) starts at reported.
+  const plain = await staffReq(srv, 'POST', '/api/v1/cases', { cookie: who.dispatcher.cookie, csrf: who.dispatcher.csrf,
+    body: { service_code: 'E0102', address: '中山路1号', description: '巡查发现' } });
+  assert.equal(plain.status, 201, plain.text);
+  assert.equal(plain.json().status, 'reported');
+});
+
+test('handle with a photo of the result; a photo with another move is refused', async () => {
+  const code = await newCase();
+  let c = await step('dispatcher', code, 'register', 1);
+  c = await step('dispatcher', code, 'dispatch', c.version, { unit_id: units['210202'] });
+  c = await step('zs', code, 'accept', c.version);
+  const photo = { name: 'photo', filename: 'done.jpg', type: 'image/jpeg', data: jpeg(7) };
+  const wrong = await staffMultipart('zs', `/api/v1/cases/${code}/actions`, { action: 'comment', version: c.version, note: 'x' }, [photo]);
+  assert.equal(wrong.status, 400, wrong.text);
+  const notImage = await staffMultipart('zs', `/api/v1/cases/${code}/actions`, { action: 'handle', version: c.version, note: 'x' },
+    [{ name: 'photo', filename: 'x.jpg', type: 'image/jpeg', data: Buffer.from('not an image') }]);
+  assert.equal(notImage.status, 415, notImage.text);
+  const r = await staffMultipart('zs', `/api/v1/cases/${code}/actions`, { action: 'handle', version: c.version, note: '已修复' }, [photo]);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json().status, 'handled');
 });

@@ -84,7 +84,7 @@ Test(fsm, main_line)
 	allowed(HANDLING, "handle", H, NOTE, HANDLED);
 	allowed(HANDLED, "verify_pass", I | O, NULL, CLOSED);
 	allowed(HANDLED, "verify_fail", I | O, NOTE, HANDLING);
-	allowed(CLOSED, "reopen", O | D, NOTE, HANDLING);
+	allowed(CLOSED, "reopen", O | D | SYS, NOTE, HANDLING);
 }
 
 Test(fsm, extensions_and_deferral)

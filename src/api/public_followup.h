@@ -1,0 +1,23 @@
+/* Citizens follow their own case by tracking code (issue 5 §7): the public view with the
+ * public timeline and deadline, and the reporter's one rating once the case is closed. */
+#ifndef WM_API_PUBLIC_FOLLOWUP_H
+#define WM_API_PUBLIC_FOLLOWUP_H
+
+#include "http/http.h"
+
+/* An 'unsatisfied' rating given within this many seconds of closing reopens the case (the
+ * same 30 days in which staff may reopen a closed case). */
+enum { RATING_REOPEN_WINDOW_S = 30 * 86400 };
+/* Longest rating comment, in characters. */
+enum { RATING_COMMENT_MAX_CHARS = 500 };
+
+/* The roles the rating's reopen move is made with: ROLE_SYSTEM once the transition table's
+ * reopen row allows it, until then ROLE_OFFICE (the office's policy, applied automatically). */
+unsigned rating_reopen_roles(void);
+
+int public_case_get(struct http_req *r, struct http_resp *w, struct err *e);
+int public_case_rate(struct http_req *r, struct http_resp *w, struct err *e);
+
+extern const struct param_spec public_case_rate_params[];
+
+#endif
