@@ -21,10 +21,34 @@ static const char *const STATUSES[] = {"reported", "registered", "dispatched",
                                        "handling", "handled",    "deferred",
                                        "closed",   "rejected",   NULL};
 
+static const char *const QUEUES[] = {"register", "dispatch", "handle",     "verify",
+                                     "overdue",  "supervised", NULL};
+static const char *const ORDERS[] = {"newest", "due", NULL};
+
+/* The statuses of each work queue (what its people act on next). */
+static const struct {
+	const char *queue;
+	const char *statuses[2];
+} QUEUE_STATUSES[] = {
+    {"register", {"reported", NULL}},
+    {"dispatch", {"registered", NULL}},
+    {"handle", {"dispatched", "handling"}},
+    {"verify", {"handled", NULL}},
+};
+
 const struct param_spec cases_list_params[] = {
     {.name = "status", .type = PT_LIST, .max = 8, .values = STATUSES},
     {.name = "before_id", .type = PT_INT, .min = 1, .max = 1e15, .description = "paging"},
     {.name = "limit", .type = PT_INT, .min = 1, .max = 500},
+    {.name = "queue",
+     .type = PT_ENUM,
+     .values = QUEUES,
+     .description = "an inbox: register, dispatch, handle, verify, overdue, supervised"},
+    {.name = "order",
+     .type = PT_ENUM,
+     .values = ORDERS,
+     .description = "newest (default) or due: the nearest deadline first, overdue on top"},
+    {.name = "offset", .type = PT_INT, .min = 0, .max = 100000, .description = "paging with order=due"},
     {.name = NULL},
 };
 
@@ -102,6 +126,22 @@ static void status_args(const struct http_req *r, struct db_val out[8], int *any
 		out[n] = db_text(first ? first : "");
 }
 
+/* status=… or a queue's statuses as 8 bound values; *any: no status filter. */
+static void list_statuses(const struct http_req *r, struct db_val out[8], int *any)
+{
+	const char *queue = req_str(r, "queue");
+	for (size_t i = 0; queue && i < sizeof QUEUE_STATUSES / sizeof QUEUE_STATUSES[0]; i++) {
+		if (strcmp(queue, QUEUE_STATUSES[i].queue) != 0)
+			continue;
+		const char *const *st = QUEUE_STATUSES[i].statuses;
+		for (int k = 0; k < 8; k++)
+			out[k] = db_text(st[k < 2 && st[k] ? k : 0]);
+		*any = 0;
+		return;
+	}
+	status_args(r, out, any);
+}
+
 int cases_list(struct http_req *r, struct http_resp *w, struct err *e)
 {
 	struct db *db;
@@ -110,14 +150,29 @@ int cases_list(struct http_req *r, struct http_resp *w, struct err *e)
 	if (rc < 0 || (rc = api_refdata(r, db, &d, e)) < 0)
 		return rc;
 	int64_t root = reach_root(&r->who, d);
-	const struct param *before = req_param(r, "before_id"), *limit = req_param(r, "limit");
+	const struct param *before = req_param(r, "before_id"), *limit = req_param(r, "limit"),
+	                   *offset = req_param(r, "offset");
+	const char *queue = req_str(r, "queue") ? req_str(r, "queue") : "";
+	const char *order = req_str(r, "order") ? req_str(r, "order") : "newest";
+	int due = !strcmp(order, "due");
 	struct db_val st8[8];
 	int any_status;
-	status_args(r, st8, &any_status);
-	char *sql = arena_printf(r->arena,
-	                         "%s%s WHERE (? = 1 OR c.status IN (?, ?, ?, ?, ?, ?, ?, ?))"
-	                         " AND (? = 0 OR c.id < ?)%s ORDER BY c.id DESC LIMIT ?",
-	                         SCOPE_CTE, CASE_COLS, SCOPE_WHERE);
+	list_statuses(r, st8, &any_status);
+	/* Queues and the due order only hold open cases: saying so lets the planner walk the
+	 * open-cases deadline index (cases_open_due) and stop after `limit` rows. Cases without a
+	 * deadline (filed before deadlines existed) have no place in the due order. */
+	int open_only = *queue || due;
+	char *sql = arena_printf(
+	    r->arena,
+	    "%s%s WHERE (? = 1 OR c.status IN (?, ?, ?, ?, ?, ?, ?, ?))"
+	    " AND (? = 0 OR c.id < ?)%s%s%s"
+	    " AND (? = 0 OR c.expected_at < ?) AND (? = 0 OR c.supervise_level > 0)"
+	    " ORDER BY %s LIMIT ? OFFSET ?",
+	    SCOPE_CTE, CASE_COLS, SCOPE_WHERE,
+	    open_only ? " AND c.status NOT IN ('closed', 'rejected')" : "",
+	    due ? " AND c.expected_at IS NOT NULL" : "",
+	    due ? "c.expected_at, c.id" : "c.id DESC");
+	int overdue = !strcmp(queue, "overdue"), supervised = !strcmp(queue, "supervised");
 	struct db_val args[] = {
 	    db_int(root),
 	    db_int(any_status),
@@ -132,7 +187,11 @@ int cases_list(struct http_req *r, struct http_resp *w, struct err *e)
 	    db_int(before ? before->ival : 0),
 	    db_int(before ? before->ival : 0),
 	    db_int(root),
+	    db_int(overdue),
+	    db_int(r->now),
+	    db_int(supervised),
 	    db_int(limit ? limit->ival : 50),
+	    db_int(offset ? offset->ival : 0),
 	};
 	return api_query_array(db, sql, args, sizeof args / sizeof args[0], case_row, &w->json, e);
 }

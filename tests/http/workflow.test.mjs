@@ -266,3 +266,31 @@ test('handle with a photo of the result; a photo with another move is refused', 
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json().status, 'handled');
 });
+
+test('inboxes: each queue holds its cases; order=due puts the nearest deadline first', async () => {
+  const a = await newCase('queue a');
+  const b = await newCase('queue b');
+  let ca = await step('dispatcher', a, 'register', 1);
+  ca = await step('dispatcher', a, 'dispatch', ca.version, { unit_id: units['210202'] });
+  const q = async (login, query) => {
+    const r = await staffReq(srv, 'GET', `/api/v1/cases?${query}`, { cookie: who[login].cookie });
+    assert.equal(r.status, 200, r.text);
+    return r.json();
+  };
+  const reg = await q('dispatcher', 'queue=register&limit=500');
+  assert.ok(reg.some((c) => c.code === b), 'b waits to be registered');
+  assert.ok(reg.every((c) => c.status === 'reported'));
+  const handle = await q('zs', 'queue=handle&order=due&limit=500');
+  assert.ok(handle.some((c) => c.code === a), 'a waits for 中山区 to handle it');
+  assert.ok(handle.every((c) => ['dispatched', 'handling'].includes(c.status)));
+  for (let i = 1; i < handle.length; i++) assert.ok(handle[i - 1].due_at <= handle[i].due_at, 'nearest deadline first');
+  assert.ok(!(await q('xg', 'queue=handle&limit=500')).some((c) => c.code === a), '西岗区 does not see it');
+  // Overdue: push a's deadline into the past behind the server's back.
+  const { sql } = await import('./lib/staff.mjs');
+  sql(inst.db, `UPDATE cases SET expected_at = ${Math.floor(Date.now() / 1000) - 60} WHERE code = '${a}'`);
+  const overdue = await q('dispatcher', 'queue=overdue&order=due&limit=500');
+  assert.equal(overdue[0].code, a, 'the overdue case on top');
+  assert.ok((await q('zs', 'queue=handle&order=due&limit=1'))[0].code === a);
+  const bad = await staffReq(srv, 'GET', '/api/v1/cases?queue=nope', { cookie: who.zs.cookie });
+  assert.equal(bad.status, 400);
+});
