@@ -1,10 +1,13 @@
 #include "api/api_common.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "app.h"
 #include "core/media_type.h"
+#include "http/ratelimit.h"
 #include "store/audit.h"
 #include "store/media_store.h"
 #include "store/db.h"
@@ -118,4 +121,34 @@ int api_take_photo(struct http_req *r, const char *name, struct api_photo *out, 
 		return rc;
 	*out = (struct api_photo){.sha256 = sha, .kind = (int)k, .bytes = n};
 	return 0;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int api_rate_take(struct http_req *r, struct http_resp *w, const char *key, double rate,
+                  double burst, const char *who, struct err *e)
+{
+	int retry = 0;
+	if (rate <= 0 || !r->app->limits ||
+	    ratelimit_take(r->app->limits, key, rate, burst < 1 ? 1 : burst, mono_ms(), &retry) ==
+	        1)
+		return 0;
+	if (retry < 1)
+		retry = 1;
+	resp_header(w, "Retry-After", arena_printf(r->arena, "%d", retry));
+	return err_set(e, ERR_TOO_MANY, "too many requests from this %s; retry in %d s", who,
+	               retry);
+}
+
+int api_public_limit(struct http_req *r, struct http_resp *w, struct err *e)
+{
+	char key[96];
+	snprintf(key, sizeof key, "post-ip:%s", r->remote_ip ? r->remote_ip : "");
+	return api_rate_take(r, w, key, r->app->post_rate_ip, r->app->post_rate_ip * 10, "address",
+	                     e);
 }

@@ -42,6 +42,14 @@ struct api_photo {
 /* The photo in parameter name, if any: type by magic bytes (ERR_UNSUPPORTED otherwise),
  * metadata stripped, written to the media directory before its case commits. */
 int api_take_photo(struct http_req *r, const char *name, struct api_photo *out, struct err *e);
+/* One token from the rate-limit bucket `key` (rate per second, burst `burst`); rate 0 or no
+ * limiter: always 0. Otherwise ERR_TOO_MANY with Retry-After set on w and a message naming
+ * `who` ("address", "api key"). */
+int api_rate_take(struct http_req *r, struct http_resp *w, const char *key, double rate,
+                  double burst, const char *who, struct err *e);
+/* The public posting allowance of the client address (Open311 reports, follow-ups, ratings
+ * share it): WENMING_POST_RATE_IP a second, bursts of ten seconds' worth. */
+int api_public_limit(struct http_req *r, struct http_resp *w, struct err *e);
 /* The named cookie's value (arena), or NULL. */
 const char *api_cookie(const struct http_req *r, const char *name);
 

@@ -300,37 +300,16 @@ static int reference_lookup(struct http_req *r, struct db *db, struct refdata **
 	return 0;
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* One token from the bucket of key at rate per second (burst: ten seconds' worth). */
-static int take(struct http_req *r, struct http_resp *w, const char *key, double rate,
-                const char *who, struct err *e)
-{
-	int retry = 0;
-	if (rate <= 0 || !r->app->limits ||
-	    ratelimit_take(r->app->limits, key, rate, rate * 10 < 1 ? 1 : rate * 10, mono_ms(),
-	                   &retry) == 1)
-		return 0;
-	resp_header(w, "Retry-After", arena_printf(r->arena, "%d", retry > 0 ? retry : 1));
-	return err_set(e, ERR_TOO_MANY, "too many reports from this %s; retry in %d s", who,
-	               retry > 0 ? retry : 1);
-}
-
 /* Public posting limits: per client address, and per api key (an app posts for all its
  * users from one address, so its key carries the larger allowance). */
 static int post_limits(struct http_req *r, struct http_resp *w, int64_t key_id, struct err *e)
 {
-	char key[96];
-	snprintf(key, sizeof key, "post-ip:%s", r->remote_ip ? r->remote_ip : "");
-	int rc = take(r, w, key, r->app->post_rate_ip, "address", e);
+	int rc = api_public_limit(r, w, e);
 	if (rc == 0) {
+		char key[64];
 		snprintf(key, sizeof key, "post-key:%lld", (long long)key_id);
-		rc = take(r, w, key, r->app->post_rate_key, "api key", e);
+		rc = api_rate_take(r, w, key, r->app->post_rate_key, r->app->post_rate_key * 10,
+		                   "api key", e);
 	}
 	return rc;
 }

@@ -56,31 +56,6 @@ static const char *rating_label(const char *rating)
 	return "";
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* The public posting limit per client address: the same bucket as Open311 reports
- * (open311_post.c's "post-ip:" key and rate), so following and rating cannot be used to
- * probe tracking codes or flood the writer faster than reporting could. */
-static int public_limit(struct http_req *r, struct http_resp *w, struct err *e)
-{
-	double rate = r->app->post_rate_ip;
-	int retry = 0;
-	char key[96];
-	snprintf(key, sizeof key, "post-ip:%s", r->remote_ip ? r->remote_ip : "");
-	if (rate <= 0 || !r->app->limits ||
-	    ratelimit_take(r->app->limits, key, rate, rate * 10 < 1 ? 1 : rate * 10, mono_ms(),
-	                   &retry) == 1)
-		return 0;
-	resp_header(w, "Retry-After", arena_printf(r->arena, "%d", retry > 0 ? retry : 1));
-	return err_set(e, ERR_TOO_MANY, "too many requests from this address; retry in %d s",
-	               retry > 0 ? retry : 1);
-}
-
 /* The path's tracking code as people type it; a malformed one is simply not found. */
 static int path_code(const struct http_req *r, char code[TRACKING_MAX], struct err *e)
 {
@@ -175,7 +150,7 @@ int public_case_get(struct http_req *r, struct http_resp *w, struct err *e)
 {
 	char code[TRACKING_MAX];
 	struct db *db;
-	int rc = public_limit(r, w, e);
+	int rc = api_public_limit(r, w, e);
 	if (rc < 0 || (rc = path_code(r, code, e)) < 0 || (rc = api_db(r, &db, e)) < 0)
 		return rc;
 	struct db_stmt *st;
@@ -305,7 +280,7 @@ int public_case_rate(struct http_req *r, struct http_resp *w, struct err *e)
 	char code[TRACKING_MAX];
 	struct db *db;
 	struct refdata *d;
-	int rc = public_limit(r, w, e);
+	int rc = api_public_limit(r, w, e);
 	if (rc < 0 || (rc = path_code(r, code, e)) < 0 || (rc = api_db(r, &db, e)) < 0 ||
 	    (rc = api_refdata(r, db, &d, e)) < 0)
 		return rc;
