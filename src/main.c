@@ -20,6 +20,7 @@ static void usage(FILE *f)
 	      "  restore   put a backup back (stop the servers first)\n"
 	      "  export    write every row as JSON lines with per-table counts and checksums\n"
 	      "  import    load an export into a new database (e.g. SQLite -> PostgreSQL)\n"
+	      "  demo      demo generate: a year of generated cases on a demo database\n"
 	      "  version   print the version\n\n"
 	      "`wenming COMMAND --help` describes a command's options.\n",
 	      f);
@@ -62,6 +63,8 @@ int main(int argc, char **argv)
 		return cmd_export(argc - 2, argv + 2);
 	if (strcmp(cmd, "import") == 0)
 		return cmd_import(argc - 2, argv + 2);
+	if (strcmp(cmd, "demo") == 0)
+		return cmd_demo(argc - 2, argv + 2);
 	fprintf(stderr, "wenming: unknown command '%s'\n\n", cmd);
 	usage(stderr);
 	return 2;

@@ -326,6 +326,8 @@ static const char *const STAFF_ACTIONS[] = {
     "extend_approve", "extend_deny", "defer",       "resume",      "supervise",
     "merge",          "reopen",      "comment",     NULL};
 
+static const char *const BOOL_WORDS[] = {"true", "false", NULL};
+
 const struct param_spec case_action_params[] = {
     {.name = "action", .type = PT_ENUM, .flags = PF_REQUIRED, .values = STAFF_ACTIONS},
     {.name = "version",
@@ -346,6 +348,11 @@ const struct param_spec case_action_params[] = {
      .type = PT_FILE,
      .max_len = 8 << 20,
      .description = "handle: a photo of the result (JPEG, PNG or WebP)"},
+    {.name = "level", .type = PT_INT, .min = 1, .max = 3, .description = "supervise: 督办 level"},
+    {.name = "public",
+     .type = PT_ENUM,
+     .values = BOOL_WORDS,
+     .description = "comment: citizens see it too"},
     {.name = NULL},
 };
 
@@ -480,6 +487,9 @@ int cases_act(struct http_req *r, struct http_resp *w, struct err *e)
 		j->step.cal = refdata_calendar(d);
 		j->step.limits = lim;
 	}
+	const struct param *level = req_param(r, "level");
+	j->step.supervise_level = level ? (int)level->ival : 0;
+	j->step.public_note = req_str(r, "public") && !strcmp(req_str(r, "public"), "true");
 	const struct param *ext = req_param(r, "extension_minutes");
 	j->step.extension_minutes = ext ? ext->ival : 0;
 	if (!strcmp(j->step.action, "extend_request") && !ext)

@@ -13,6 +13,7 @@ int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 
 struct db;
 struct err;

@@ -186,7 +186,10 @@ int case_step_apply(struct db *db, const struct case_step *s, struct case_step_r
 	if (frc != CASE_FSM_OK)
 		return err_set(e, case_fsm_err_code(frc), "%s", case_fsm_strerror(frc));
 	const char *to = case_state_name(mv.to);
-	int public = (mv.row->flags & CASE_TF_PUBLIC) != 0;
+	int public = (mv.row->flags & CASE_TF_PUBLIC) != 0 ||
+	             (s->public_note && !strcmp(s->action, "comment"));
+	/* 督办 raises the level: to the one asked for (never down), or without one, one up. */
+	int supervise = !strcmp(s->action, "supervise");
 	const char *notes = public ? (*s->note ? s->note : mv.row->label) : NULL;
 	int64_t ended_due = clock.due_at; /* the deadline of the stage this move ends */
 	int clock_moves = s->cal && s->limits;
@@ -200,6 +203,9 @@ int case_step_apply(struct db *db, const struct case_step *s, struct case_step_r
 	    "UPDATE cases SET status = ?, version = version + 1, updated_at = ?,"
 	    " closed_at = CASE WHEN ? = 'closed' THEN ? ELSE closed_at END,"
 	    " rework_count = rework_count + ?,"
+	    " supervise_level = CASE WHEN ? = 0 THEN supervise_level"
+	    " WHEN ? = 0 THEN supervise_level + 1"
+	    " WHEN ? > supervise_level THEN ? ELSE supervise_level END,"
 	    " unit_id = CASE WHEN ? > 0 THEN ? ELSE unit_id END,"
 	    " status_notes = COALESCE(?, status_notes),"
 	    " stage = CASE WHEN ? = 1 THEN ? ELSE stage END,"
@@ -210,7 +216,9 @@ int case_step_apply(struct db *db, const struct case_step *s, struct case_step_r
 	    " alert = CASE WHEN ? = 1 THEN 0 ELSE alert END"
 	    " WHERE id = ? AND version = ? RETURNING version",
 	    DB_ARGS(db_text(to), db_int(s->now), db_text(to), db_int(s->now),
-	            db_int((mv.row->flags & CASE_TF_REWORK) ? 1 : 0), db_int(s->unit_id),
+	            db_int((mv.row->flags & CASE_TF_REWORK) ? 1 : 0), db_int(supervise),
+	            db_int(s->supervise_level), db_int(s->supervise_level),
+	            db_int(s->supervise_level), db_int(s->unit_id),
 	            db_int(s->unit_id), notes ? db_text(notes) : db_null(), db_int(clock_moves),
 	            db_text(clock.stage), db_int(clock_moves),
 	            clock.started_at ? db_int(clock.started_at) : db_null(), db_int(clock_moves),

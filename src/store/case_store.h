@@ -93,6 +93,8 @@ struct case_step {
 	const struct workcal *cal;
 	const struct sla_limits *limits;
 	int64_t extension_minutes; /* extend_request: how much more time is asked for */
+	int supervise_level;       /* supervise: the level asked for (0: one above the current) */
+	int public_note;           /* comment: shown to citizens too */
 };
 
 /* What a move did, for the caller's answer and audit record. */

@@ -158,6 +158,14 @@ test('extension, supervision, comments and merging', async () => {
   assert.equal(c.status, 'handling');
   assert.ok(c.due_at >= due0 + 3 * 86400, `three working days later: ${due0} -> ${c.due_at}`);
   c = await step('admin', code, 'supervise', c.version, { note: '市文明办督办' });
+  assert.equal(c.supervise_level, 1, 'one level up');
+  c = await step('admin', code, 'supervise', c.version, { note: '升级督办', level: 3 });
+  assert.equal(c.supervise_level, 3);
+  c = await step('admin', code, 'supervise', c.version, { note: '不降级', level: 2 });
+  assert.equal(c.supervise_level, 3, 'never down');
+  c = await step('dispatcher', code, 'comment', c.version, { note: '已联系施工单位', public: 'true' });
+  const pub = (await timeline(code)).find((e) => e.note === '已联系施工单位');
+  assert.equal(pub.public, true, 'a public comment');
   c = await step('leader', code, 'comment', c.version, { note: '请尽快' });
   const dup = await newCase('同一处垃圾');
   let d = await step('dispatcher', dup, 'merge', 1, { duplicate_of: code });
