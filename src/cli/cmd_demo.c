@@ -19,15 +19,30 @@ static int generate(int argc, char **argv)
 	     .min = 0,
 	     .max = 100000000,
 	     .help = "how many cases (default 2000000)"},
-	    {.name = "days", .kind = OPT_INT, .min = 1, .max = 3650, .help = "spread over the last N days (default 365)"},
-	    {.name = "seed", .kind = OPT_INT, .min = 0, .max = 2147483647, .help = "random seed (default 1)"},
+	    {.name = "days",
+	     .kind = OPT_INT,
+	     .min = 1,
+	     .max = 3650,
+	     .help = "spread over the last N days (default 365)"},
+	    {.name = "seed",
+	     .kind = OPT_INT,
+	     .min = 0,
+	     .max = 2147483647,
+	     .help = "random seed (default 1)"},
 	    {.name = "now",
 	     .kind = OPT_INT,
 	     .min = 1,
 	     .max = 4102444800,
-	     .help = "the present, unix seconds (default: the clock; give it for reproducible figures)"},
-	    {.name = "batch", .kind = OPT_INT, .min = 1, .max = 1000000, .help = "cases per transaction (default 5000)"},
-	    {.name = "force", .kind = OPT_FLAG, .help = "also when the database already holds more than the demo's 300 cases"},
+	     .help = "the present, unix seconds (default: the clock; give it for reproducible "
+	             "figures)"},
+	    {.name = "batch",
+	     .kind = OPT_INT,
+	     .min = 1,
+	     .max = 1000000,
+	     .help = "cases per transaction (default 5000)"},
+	    {.name = "force",
+	     .kind = OPT_FLAG,
+	     .help = "also when the database already holds more than the demo's 300 cases"},
 	    {.name = "no-escalate", .kind = OPT_FLAG, .help = "skip the closing escalation pass"},
 	    {.name = "quiet", .kind = OPT_FLAG, .help = "no progress on stderr"},
 	    {.name = "help", .kind = OPT_FLAG, .help = "show this help"},
@@ -38,9 +53,12 @@ static int generate(int argc, char **argv)
 	if (opts_parse("demo generate", opts, argc, argv, pos, 0, &npos) < 0)
 		return 2;
 	if (opts_get(opts, "help")->set) {
-		opts_usage("demo generate", "[--cases N] [--days 365] [--seed S] [--now UNIX] [--db URL]",
-		           "Adds N generated cases with full timelines (deadlines from the calendar and the\n"
-		           "categories) to a database made by `wenming init --demo`. Prints the figures as\n"
+		opts_usage("demo generate",
+		           "[--cases N] [--days 365] [--seed S] [--now UNIX] [--db URL]",
+		           "Adds N generated cases with full timelines (deadlines from the "
+		           "calendar and the\n"
+		           "categories) to a database made by `wenming init --demo`. Prints the "
+		           "figures as\n"
 		           "one JSON line on stdout, progress on stderr.",
 		           opts);
 		return 0;

@@ -5,7 +5,10 @@
 #include <string.h>
 
 #include "core/roles.h"
+#include "core/sla.h"
+#include "core/workcal.h"
 #include "store/area_store.h"
+#include "store/calendar_store.h"
 #include "store/case_store.h"
 #include "store/db.h"
 
@@ -38,13 +41,15 @@ struct demo_category {
 	int64_t id, unit_id;
 	char name[128];
 	int part; /* 部件 (a facility) rather than 事件 (an event) */
+	struct sla_limits lim;
 };
 
 static int load_categories(struct db *db, struct demo_category **out, size_t *n, struct err *e)
 {
 	struct db_stmt *st;
 	int rc = db_query(db,
-	                  "SELECT id, COALESCE(default_unit_id, 0), name, kind FROM category"
+	                  "SELECT id, COALESCE(default_unit_id, 0), name, kind, register_minutes,"
+	                  " handle_minutes, verify_minutes, urgent FROM category"
 	                  " WHERE active = 1 ORDER BY id",
 	                  NULL, 0, &st, e);
 	if (rc < 0)
@@ -69,6 +74,8 @@ static int load_categories(struct db *db, struct demo_category **out, size_t *n,
 		c[*n].unit_id = db_col_int(st, 1);
 		snprintf(c[*n].name, sizeof c[*n].name, "%s", db_col_text(st, 2));
 		c[*n].part = strcmp(db_col_text(st, 3), "part") == 0;
+		c[*n].lim = (struct sla_limits){(int)db_col_int(st, 4), (int)db_col_int(st, 5),
+		                                (int)db_col_int(st, 6), (int)db_col_int(st, 7)};
 		(*n)++;
 	}
 	db_done(st);
@@ -87,8 +94,10 @@ static const unsigned path_roles[] = {ROLE_DISPATCHER, ROLE_DISPATCHER, ROLE_HAN
                                       ROLE_INSPECTOR};
 static const char *const path_notes[] = {"", "", "", "已现场清理完毕，附处置后照片", ""};
 
+/* Walks a case a random way along the usual path, with its deadlines on the calendar: the
+ * demo city has cases in time, late and overdue, as a real one does. */
 static int walk(struct db *db, const struct case_ref *ref, const struct demo_category *cat,
-                int64_t t, int64_t now, struct err *e)
+                const struct workcal *cal, int64_t t, int64_t now, struct err *e)
 {
 	int depth = (int)(demo_rand() % 6); /* 0 = still reported … 5 = closed */
 	for (int i = 0; i < depth; i++) {
@@ -103,6 +112,8 @@ static int walk(struct db *db, const struct case_ref *ref, const struct demo_cat
 		    .note = path_notes[i],
 		    .unit_id = strcmp(path[i], "dispatch") == 0 ? cat->unit_id : 0,
 		    .now = t,
+		    .cal = cal,
+		    .limits = &cat->lim,
 		};
 		int rc = case_step_apply(db, &s, NULL, e);
 		if (rc < 0)
@@ -121,7 +132,9 @@ int demo_cases_create(struct db *db, int n, int64_t now, const char *prefix, str
 	size_t ncats = 0;
 	if ((rc = load_categories(db, &cats, &ncats, e)) < 0)
 		return rc;
-	if ((rc = db_begin_write(db, e)) < 0) {
+	struct workcal *cal = NULL;
+	if ((rc = calendar_load(db, &cal, e)) < 0 || (rc = db_begin_write(db, e)) < 0) {
+		workcal_free(cal);
 		free(cats);
 		return rc;
 	}
@@ -164,11 +177,15 @@ int demo_cases_create(struct db *db, int n, int64_t now, const char *prefix, str
 		    .status_notes = "已受理，等待立案",
 		    .service_notice = "",
 		};
+		struct sla_clock clock;
+		sla_start(cal, &cat->lim, t, &clock, NULL);
+		r.clock = &clock;
 		struct case_ref ref;
 		if ((rc = area_locate(db, lat, lon, &r.area_id, e)) == 0 &&
 		    (rc = case_report_file(db, &r, &ref, e)) == 0)
-			rc = walk(db, &ref, cat, t, now, e);
+			rc = walk(db, &ref, cat, cal, t, now, e);
 	}
+	workcal_free(cal);
 	free(cats);
 	if (rc < 0) {
 		db_rollback(db);

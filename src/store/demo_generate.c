@@ -77,12 +77,14 @@ static const char *const places[] = {
     "黄浦路",   "鲁迅路",   "五一路",   "东北路",   "金马路", "学苑大街", "软件园路", "西南路",
 };
 static const char *const remarks[] = {
-    "影响市容，请尽快处理", "已持续多日，群众反映强烈", "存在安全隐患",
-    "早晚高峰尤为明显",     "附近居民多次投诉",         "临近学校，请优先处理",
-    "雨后更加严重",         "夜间情况更明显",
+    "影响市容，请尽快处理", "已持续多日，群众反映强烈", "存在安全隐患", "早晚高峰尤为明显",
+    "附近居民多次投诉",     "临近学校，请优先处理",     "雨后更加严重", "夜间情况更明显",
 };
 static const char *const handled_notes[] = {
-    "已现场清理完毕，附处置后照片", "已责令整改到位", "已修复，恢复正常", "已联系产权单位处理完毕",
+    "已现场清理完毕，附处置后照片",
+    "已责令整改到位",
+    "已修复，恢复正常",
+    "已联系产权单位处理完毕",
 };
 static const char *const reject_notes[] = {"经核实不属于受理范围", "重复上报，已合并处理",
                                            "现场核查未发现所述问题"};
@@ -97,9 +99,8 @@ static const char *const rating_names[3] = {"satisfied", "basically", "unsatisfi
 
 /* Reports per local hour (Asia/Shanghai): inspectors' rounds in office hours, citizens'
  * reports into the evening, little at night. */
-static const double hour_weight[24] = {1.0, 0.5, 0.3, 0.3, 0.3, 0.6, 1.5, 3.0,
-                                       6.0, 8.0, 8.0, 7.0, 5.0, 5.0, 7.0, 7.5,
-                                       7.0, 6.0, 4.5, 3.5, 3.0, 2.5, 2.0, 1.5};
+static const double hour_weight[24] = {1.0, 0.5, 0.3, 0.3, 0.3, 0.6, 1.5, 3.0, 6.0, 8.0, 8.0, 7.0,
+                                       5.0, 5.0, 7.0, 7.5, 7.0, 6.0, 4.5, 3.5, 3.0, 2.5, 2.0, 1.5};
 
 /* ---- the world */
 
@@ -185,8 +186,9 @@ static int load_world(struct db *db, struct rng *g, struct world *w, struct err 
 	if (rc < 0)
 		return rc;
 	if (w->ncats == 0)
-		return err_set(e, ERR_BAD_REQUEST,
-		               "no active categories: run `wenming init --demo` on the database first");
+		return err_set(
+		    e, ERR_BAD_REQUEST,
+		    "no active categories: run `wenming init --demo` on the database first");
 
 	rc = db_query(db,
 	              "SELECT id, COALESCE(parent_id, 0), COALESCE(unit_id, 0), kind, min_lat,"
@@ -278,8 +280,7 @@ static const struct gen_cat *pick_cat(struct rng *g, const struct world *w)
 
 /* A point inside some area (70% in the grids when there are any); *area_id the finest area
  * holding it (the server's own lookup). */
-static void place(struct rng *g, const struct world *w, double *lat, double *lon,
-                  int64_t *area_id)
+static void place(struct rng *g, const struct world *w, double *lat, double *lon, int64_t *area_id)
 {
 	size_t ngrid = 0;
 	while (ngrid < w->ngrids && w->areas[w->grids[ngrid]].grid)
@@ -333,9 +334,8 @@ struct life {
  * past the deadline now and then), at least a few minutes. */
 static int64_t next_time(struct life *L, double median)
 {
-	int64_t span = L->clock.due_at > L->clock.started_at
-	                   ? L->clock.due_at - L->clock.started_at
-	                   : 3600;
+	int64_t span =
+	    L->clock.due_at > L->clock.started_at ? L->clock.due_at - L->clock.started_at : 3600;
 	double f = median * exp(0.6 * gauss(L->g));
 	int64_t t = L->t + 120 + (int64_t)(f * (double)span);
 	return t;
@@ -374,8 +374,16 @@ static int move(struct life *L, int64_t t, const char *action, unsigned roles, c
 	return 1;
 }
 
-enum target { T_CLOSED, T_REJECTED, T_REPORTED, T_REGISTERED, T_DISPATCHED, T_HANDLING,
-	      T_HANDLED, T_DEFERRED };
+enum target {
+	T_CLOSED,
+	T_REJECTED,
+	T_REPORTED,
+	T_REGISTERED,
+	T_DISPATCHED,
+	T_HANDLING,
+	T_HANDLED,
+	T_DEFERRED
+};
 
 /* Walks the case from `reported` toward its target; stops early when the next move would be
  * after now. */
@@ -401,31 +409,32 @@ static int walk(struct life *L, enum target tg, int64_t unit_id, struct err *e)
 	STEP(move(L, next_time(L, 0.15), "dispatch", ROLE_DISPATCHER, "", unit_id, 0, e));
 	if (chance(g, 0.02)) { /* 退回 and sent again, to the category's unit or the district's */
 		L->st->returned++;
-		STEP(move(L, next_time(L, 0.05), "return", ROLE_HANDLER, PICK(g, return_notes), 0, 0,
-		          e));
-		int64_t other = L->cat->unit_id && L->cat->unit_id != unit_id ? L->cat->unit_id
-		                                                                : unit_id;
+		STEP(move(L, next_time(L, 0.05), "return", ROLE_HANDLER, PICK(g, return_notes), 0,
+		          0, e));
+		int64_t other =
+		    L->cat->unit_id && L->cat->unit_id != unit_id ? L->cat->unit_id : unit_id;
 		STEP(move(L, next_time(L, 0.15), "dispatch", ROLE_DISPATCHER, "", other, 0, e));
 	}
 	if (tg == T_DISPATCHED)
 		return 0;
 	STEP(move(L, next_time(L, 0.04), "accept", ROLE_HANDLER, "", 0, 0, e));
 	if (tg == T_DEFERRED) {
-		STEP(move(L, next_time(L, 0.2), "defer", ROLE_DISPATCHER, "需协调多部门，暂缓办理", 0,
-		          0, e));
+		STEP(move(L, next_time(L, 0.2), "defer", ROLE_DISPATCHER, "需协调多部门，暂缓办理",
+		          0, 0, e));
 		return 0;
 	}
 	if (chance(g, 0.03)) { /* 延期: asked for, mostly granted */
 		L->st->extended++;
-		int64_t ext = L->cat->lim.handle_minutes / 2 > 60 ? L->cat->lim.handle_minutes / 2 : 60;
-		STEP(move(L, next_time(L, 0.3), "extend_request", ROLE_HANDLER, "工程量大，申请延期",
-		          0, ext, e));
-		STEP(move(L, L->t + 1800 + below(g, 86400), chance(g, 0.8) ? "extend_approve"
-		                                                          : "extend_deny",
-		          ROLE_DISPATCHER, "", 0, 0, e));
-	} else if (chance(g, 0.01)) { /* 缓办, resumed later */
-		STEP(move(L, next_time(L, 0.2), "defer", ROLE_DISPATCHER, "需协调多部门，暂缓办理", 0,
+		int64_t ext =
+		    L->cat->lim.handle_minutes / 2 > 60 ? L->cat->lim.handle_minutes / 2 : 60;
+		STEP(move(L, next_time(L, 0.3), "extend_request", ROLE_HANDLER,
+		          "工程量大，申请延期", 0, ext, e));
+		STEP(move(L, L->t + 1800 + below(g, 86400),
+		          chance(g, 0.8) ? "extend_approve" : "extend_deny", ROLE_DISPATCHER, "", 0,
 		          0, e));
+	} else if (chance(g, 0.01)) { /* 缓办, resumed later */
+		STEP(move(L, next_time(L, 0.2), "defer", ROLE_DISPATCHER, "需协调多部门，暂缓办理",
+		          0, 0, e));
 		STEP(move(L, L->t + 86400 * (1 + (int64_t)below(g, 20)), "resume", ROLE_DISPATCHER,
 		          "", 0, 0, e));
 	}
@@ -484,11 +493,15 @@ static int one_case(struct db *db, struct rng *g, const struct world *w, int64_t
 		snprintf(desc, sizeof desc, "%s附近的%s损坏或缺失，%s。", place_name, cat->name,
 		         remark);
 	else
-		snprintf(desc, sizeof desc, "%s附近发现%s现象，%s。", place_name, cat->name, remark);
+		snprintf(desc, sizeof desc, "%s附近发现%s现象，%s。", place_name, cat->name,
+		         remark);
 	snprintf(addr, sizeof addr, "大连市%s%u号附近", place_name, 1 + below(g, 300));
 	unsigned r = below(g, 100);
-	const char *source = r < 35 ? "open311" : r < 50 ? "portal" : r < 85 ? "inspector"
-	                                         : r < 90 ? "inspection" : "hotline";
+	const char *source = r < 35   ? "open311"
+	                     : r < 50 ? "portal"
+	                     : r < 85 ? "inspector"
+	                     : r < 90 ? "inspection"
+	                              : "hotline";
 	int staff = !strcmp(source, "inspector") || !strcmp(source, "inspection");
 	char phone[16] = "";
 	if (!strcmp(source, "hotline"))
@@ -549,7 +562,8 @@ static int one_case(struct db *db, struct rng *g, const struct world *w, int64_t
 		st->late++;
 	if (!strcmp(L.status, "closed")) {
 		st->closed++;
-		/* Citizens rate a share of their closed cases; a late or reworked case less well. */
+		/* Citizens rate a share of their closed cases; a late or reworked case less well.
+		 */
 		if (!staff && chance(g, 0.4)) {
 			double x = unif(g) + (L.late ? 0.25 : 0);
 			int k = x < 0.72 ? 0 : x < 0.92 ? 1 : 2;
@@ -559,7 +573,8 @@ static int one_case(struct db *db, struct rng *g, const struct world *w, int64_t
 				            "INSERT INTO case_rating (case_id, rating, comment, at)"
 				            " VALUES (?, ?, ?, ?)",
 				            DB_ARGS(db_int(ref.id), db_text(rating_names[k]),
-				                    db_text(rating_comments[k][below(g, 3)]), db_int(rat)),
+				                    db_text(rating_comments[k][below(g, 3)]),
+				                    db_int(rat)),
 				            e);
 				if (rc < 0)
 					return rc;
@@ -703,7 +718,8 @@ int demo_generate(struct db *db, const struct demo_gen_opts *o, struct demo_gen_
 			if (rc == 0 && o->progress &&
 			    ((done + 1) % 100000 == 0 || done == o->cases - 1)) {
 				double s = since(&t0);
-				fprintf(o->progress, "demo generate: %ld/%ld cases, %.1f s, %.0f cases/s\n",
+				fprintf(o->progress,
+				        "demo generate: %ld/%ld cases, %.1f s, %.0f cases/s\n",
 				        done + 1, o->cases, s, (double)(done + 1) / s);
 			}
 		}
@@ -724,7 +740,8 @@ int demo_generate(struct db *db, const struct demo_gen_opts *o, struct demo_gen_
 		st->escalate_seconds = since(&t1);
 		if (o->progress && rc == 0)
 			fprintf(o->progress,
-			        "demo generate: escalation pass: %lld open scanned, %lld yellow, %lld red,"
+			        "demo generate: escalation pass: %lld open scanned, %lld yellow, "
+			        "%lld red,"
 			        " %.1f s\n",
 			        (long long)es.scanned, (long long)es.yellow, (long long)es.red,
 			        st->escalate_seconds);

@@ -22,14 +22,14 @@ struct db;
 enum { DEMO_GEN_MAX_EXISTING = 300 }; /* `init --demo`'s sample cases */
 
 struct demo_gen_opts {
-	long cases;       /* how many */
-	int days;         /* spread over the last `days` days up to now */
-	uint64_t seed;    /* same seed and now: same cases, timelines and figures */
-	int64_t now;      /* unix seconds */
-	int force;        /* also on a database holding more than DEMO_GEN_MAX_EXISTING cases */
-	long batch;       /* cases per transaction (default 5000) */
-	int no_escalate;  /* skip the closing escalation pass */
-	FILE *progress;   /* progress lines; NULL: quiet */
+	long cases;      /* how many */
+	int days;        /* spread over the last `days` days up to now */
+	uint64_t seed;   /* same seed and now: same cases, timelines and figures */
+	int64_t now;     /* unix seconds */
+	int force;       /* also on a database holding more than DEMO_GEN_MAX_EXISTING cases */
+	long batch;      /* cases per transaction (default 5000) */
+	int no_escalate; /* skip the closing escalation pass */
+	FILE *progress;  /* progress lines; NULL: quiet */
 };
 
 struct demo_gen_stats {

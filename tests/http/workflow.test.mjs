@@ -295,7 +295,8 @@ test('inboxes: each queue holds its cases; order=due puts the nearest deadline f
   assert.ok(!(await q('xg', 'queue=handle&limit=500')).some((c) => c.code === a), '西岗区 does not see it');
   // Overdue: push a's deadline into the past behind the server's back.
   const { sql } = await import('./lib/staff.mjs');
-  sql(inst.db, `UPDATE cases SET expected_at = ${Math.floor(Date.now() / 1000) - 60} WHERE code = '${a}'`);
+  // (the demo's own open cases are overdue too: make a the most overdue of all)
+  sql(inst.db, `UPDATE cases SET expected_at = 1000 WHERE code = '${a}'`);
   const overdue = await q('dispatcher', 'queue=overdue&order=due&limit=500');
   assert.equal(overdue[0].code, a, 'the overdue case on top');
   assert.ok((await q('zs', 'queue=handle&order=due&limit=1'))[0].code === a);
