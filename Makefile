@@ -21,7 +21,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 PORT ?= 8080
 DB   ?= var/wenming.db
 
-.PHONY: all run test asan unit http-test bench bench-pg bench-auth clean deps fmt lint
+.PHONY: all run test asan unit http-test bench bench-pg bench-auth bench-workflow clean deps fmt lint
 all: build/wenming
 
 deps:
@@ -103,6 +103,16 @@ build/bench/auth_bench: bench/auth_bench.c build/libwenming.a
 
 bench-auth: build/bench/auth_bench
 	build/bench/auth_bench $(BENCH_AUTH_ARGS)
+
+# A year of generated history (wenming demo generate): figures, the dispatcher's inbox and the
+# escalation pass (docs/benchmarks.md, "Workflow at city scale"). BENCH_N=200000 for a quick run.
+build/bench/workflow_bench: bench/workflow_bench.c build/libwenming.a
+	@mkdir -p $(@D)
+	$(CC) $(ALLCFLAGS) -o $@ $< build/libwenming.a $(DEPLIBS)
+
+bench-workflow: build/wenming build/bench/workflow_bench
+	@scripts/deps.sh --bench
+	bench/workflow_bench.sh
 
 # PostgreSQL, one instance and two behind nginx, beside SQLite (issue 3; docs/benchmarks.md).
 bench-pg: build/wenming
