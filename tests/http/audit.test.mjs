@@ -4,14 +4,8 @@
 // naming the record. Runs on SQLite and, with WENMING_TEST_PG, on PostgreSQL.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { createInstance, PG, runCli } from './lib/server.mjs';
-
-// Runs SQL on the instance's database with the store's own client, not through wenming.
-function tamper(db, sql) {
-  const [cmd, args] = PG ? ['psql', [db, '-qAtX', '-v', 'ON_ERROR_STOP=1', '-c', sql]] : ['sqlite3', [db, sql]];
-  execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 30000 });
-}
+import { createInstance, runCli } from './lib/server.mjs';
+import { sql as tamper } from './lib/staff.mjs'; // SQL with the store's own client, not wenming
 
 async function cli(args, db) {
   const r = await runCli([...args, '--db', db]);

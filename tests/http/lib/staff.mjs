@@ -108,6 +108,9 @@ export function totpCode(secret, t = Date.now() / 1000) {
 // Runs SQL on the instance's database with the store's own client (sqlite3 or psql), not
 // through wenming; resolves the output (rows tab/pipe separated, trimmed).
 export function sql(db, text) {
-  const [cmd, args] = PG ? ['psql', [db, '-qAtX', '-v', 'ON_ERROR_STOP=1', '-c', text]] : ['sqlite3', [db, text]];
+  // A running server may hold SQLite's write lock for a moment (its jobs, its writer): wait
+  // for it as the server's own connections do, instead of failing at once with "locked".
+  const [cmd, args] = PG ? ['psql', [db, '-qAtX', '-v', 'ON_ERROR_STOP=1', '-c', text]]
+    : ['sqlite3', ['-cmd', '.timeout 10000', db, text]];
   return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 30000 }).toString().trim();
 }
