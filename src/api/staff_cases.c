@@ -59,16 +59,20 @@ static const char SCOPE_WHERE[] =
     " AND (? = 0 OR c.unit_id IN (SELECT id FROM sub) OR a.unit_id IN (SELECT id FROM sub)"
     " OR (c.unit_id IS NULL AND cat.default_unit_id IN (SELECT id FROM sub)))";
 
-#define CASE_SELECT                                                                                \
+/* The columns of a case in a list (cheap per row) and of one case (plus the tracking codes
+ * of its likely duplicate and recurrence, two lookups a list does not pay for). */
+#define CASE_SELECT_LIST                                                                           \
 	"SELECT c.id, c.code, c.status, cat.service_code, cat.name, c.description, c.address,"     \
 	" c.lat, c.lon, COALESCE(c.unit_id, 0), COALESCE(u.name, ''), COALESCE(c.area_id, 0),"     \
 	" COALESCE(a.name, ''), c.requested_at, c.updated_at, c.version, c.source,"                \
 	" COALESCE(cat.default_unit_id, 0), c.stage, COALESCE(c.expected_at, 0), c.alert,"         \
-	" c.supervise_level, (SELECT d.code FROM cases d WHERE d.id = c.likely_duplicate_of),"   \
-	" (SELECT o.code FROM cases o WHERE o.id = c.recurrence_of)"
+	" c.supervise_level"
+#define CASE_SELECT                                                                                \
+	CASE_SELECT_LIST ", (SELECT d.code FROM cases d WHERE d.id = c.likely_duplicate_of),"      \
+	                 " (SELECT o.code FROM cases o WHERE o.id = c.recurrence_of)"
 static const char CASE_COLS[] =
-    CASE_SELECT " FROM cases c JOIN category cat ON cat.id = c.category_id"
-                " LEFT JOIN unit u ON u.id = c.unit_id LEFT JOIN area a ON a.id = c.area_id";
+    CASE_SELECT_LIST " FROM cases c JOIN category cat ON cat.id = c.category_id"
+                     " LEFT JOIN unit u ON u.id = c.unit_id LEFT JOIN area a ON a.id = c.area_id";
 
 static json_t *opt_id(int64_t v)
 {
@@ -77,7 +81,7 @@ static json_t *opt_id(int64_t v)
 
 static json_t *case_fields(struct db_stmt *st);
 
-static json_t *case_row(struct db_stmt *st)
+static json_t *case_list_row(struct db_stmt *st)
 {
 	json_t *c = case_fields(st);
 	json_object_set_new(c, "stage", json_string(db_col_text(st, 18)));
@@ -85,6 +89,12 @@ static json_t *case_row(struct db_stmt *st)
 	                    db_col_int(st, 19) ? json_integer(db_col_int(st, 19)) : json_null());
 	json_object_set_new(c, "alert", json_integer(db_col_int(st, 20)));
 	json_object_set_new(c, "supervise_level", json_integer(db_col_int(st, 21)));
+	return c;
+}
+
+static json_t *case_row(struct db_stmt *st)
+{
+	json_t *c = case_list_row(st);
 	json_object_set_new(c, "likely_duplicate_of",
 	                    db_col_is_null(st, 22) ? json_null() : json_string(db_col_text(st, 22)));
 	json_object_set_new(c, "recurrence_of",
@@ -193,7 +203,8 @@ int cases_list(struct http_req *r, struct http_resp *w, struct err *e)
 	    db_int(limit ? limit->ival : 50),
 	    db_int(offset ? offset->ival : 0),
 	};
-	return api_query_array(db, sql, args, sizeof args / sizeof args[0], case_row, &w->json, e);
+	return api_query_array(db, sql, args, sizeof args / sizeof args[0], case_list_row, &w->json,
+	                       e);
 }
 
 /* A case within the caller's reach, by tracking code: its staff view (a new JSON object)
