@@ -287,6 +287,64 @@ static int out_close(struct outfile *o, int rc, struct err *e)
 	return rc;
 }
 
+/* The sub-form exports (units, areas, routing, calendar) share all but the writer. */
+typedef int (*export_writer)(struct db *db, FILE *out, long *rows, const void *ctx,
+                             struct err *e);
+
+static int write_units(struct db *db, FILE *out, long *rows, const void *ctx, struct err *e)
+{
+	(void)ctx;
+	return org_export_units(db, out, rows, e);
+}
+
+static int write_areas(struct db *db, FILE *out, long *rows, const void *ctx, struct err *e)
+{
+	(void)ctx;
+	return org_export_areas(db, out, rows, e);
+}
+
+static int write_routing(struct db *db, FILE *out, long *rows, const void *ctx, struct err *e)
+{
+	(void)ctx;
+	return routing_export(db, out, rows, e);
+}
+
+static int write_calendar(struct db *db, FILE *out, long *rows, const void *ctx, struct err *e)
+{
+	return calendar_export(db, out, *(const int *)ctx, rows, e);
+}
+
+/* Opens the --db database, writes to --out (a file written beside its name and renamed, or
+ * stdout) and reports "N <noun> written". The exit status. */
+static int write_export(const char *cmd, struct opt *opts, const char *noun, export_writer write,
+                        const void *ctx)
+{
+	struct opt *d = opts_get(opts, "db"), *o = opts_get(opts, "out");
+	const char *src = d->set ? d->str : cli_default_db();
+	if (strncmp(src, "postgres", 8) != 0 && access(src, F_OK) != 0) {
+		fprintf(stderr, "wenming %s: no database at %s\n", cmd, src);
+		return 1;
+	}
+	struct db *db = open_db(cmd, opts);
+	if (!db)
+		return 1;
+	struct outfile out = {0};
+	struct err e = {0};
+	long rows = 0;
+	int rc = out_open(&out, o->set ? o->str : "-", &e);
+	if (rc == 0)
+		rc = write(db, out.fp, &rows, ctx, &e);
+	db_close(db);
+	rc = out_close(&out, rc, &e);
+	if (rc < 0) {
+		fprintf(stderr, "wenming %s: %s\n", cmd, e.msg);
+		return 1;
+	}
+	fprintf(stderr, "wenming %s: %ld %s written to %s\n", cmd, rows, noun,
+	        out.fp == stdout ? "stdout" : out.path);
+	return 0;
+}
+
 static int org_export_cmd(const char *what, int argc, char **argv)
 {
 	struct opt opts[] = {
@@ -320,31 +378,7 @@ static int org_export_cmd(const char *what, int argc, char **argv)
 		    opts);
 		return 0;
 	}
-	struct opt *d = opts_get(opts, "db"), *o = opts_get(opts, "out");
-	const char *src = d->set ? d->str : cli_default_db();
-	if (strncmp(src, "postgres", 8) != 0 && access(src, F_OK) != 0) {
-		fprintf(stderr, "wenming %s: no database at %s\n", cmd, src);
-		return 1;
-	}
-	struct db *db = open_db(cmd, opts);
-	if (!db)
-		return 1;
-	struct outfile out = {0};
-	struct err e = {0};
-	long rows = 0;
-	int rc = out_open(&out, o->set ? o->str : "-", &e);
-	if (rc == 0)
-		rc = units ? org_export_units(db, out.fp, &rows, &e)
-		           : org_export_areas(db, out.fp, &rows, &e);
-	db_close(db);
-	rc = out_close(&out, rc, &e);
-	if (rc < 0) {
-		fprintf(stderr, "wenming %s: %s\n", cmd, e.msg);
-		return 1;
-	}
-	fprintf(stderr, "wenming %s: %ld %s written to %s\n", cmd, rows, what,
-	        out.fp == stdout ? "stdout" : out.path);
-	return 0;
+	return write_export(cmd, opts, what, units ? write_units : write_areas, NULL);
 }
 
 static void org_print_errors(const char *cmd, const char *file, const struct org_io_report *r)
@@ -491,30 +525,7 @@ static int routing_export_cmd(int argc, char **argv)
 		           opts);
 		return 0;
 	}
-	struct opt *d = opts_get(opts, "db"), *o = opts_get(opts, "out");
-	const char *src = d->set ? d->str : cli_default_db();
-	if (strncmp(src, "postgres", 8) != 0 && access(src, F_OK) != 0) {
-		fprintf(stderr, "wenming %s: no database at %s\n", cmd, src);
-		return 1;
-	}
-	struct db *db = open_db(cmd, opts);
-	if (!db)
-		return 1;
-	struct outfile out = {0};
-	struct err e = {0};
-	long rows = 0;
-	int rc = out_open(&out, o->set ? o->str : "-", &e);
-	if (rc == 0)
-		rc = routing_export(db, out.fp, &rows, &e);
-	db_close(db);
-	rc = out_close(&out, rc, &e);
-	if (rc < 0) {
-		fprintf(stderr, "wenming %s: %s\n", cmd, e.msg);
-		return 1;
-	}
-	fprintf(stderr, "wenming %s: %ld rules written to %s\n", cmd, rows,
-	        out.fp == stdout ? "stdout" : out.path);
-	return 0;
+	return write_export(cmd, opts, "rules", write_routing, NULL);
 }
 
 static int routing_import_cmd(int argc, char **argv)
@@ -614,31 +625,8 @@ static int calendar_export_cmd(int argc, char **argv)
 		    opts);
 		return 0;
 	}
-	struct opt *d = opts_get(opts, "db"), *o = opts_get(opts, "out");
-	const char *src = d->set ? d->str : cli_default_db();
-	if (strncmp(src, "postgres", 8) != 0 && access(src, F_OK) != 0) {
-		fprintf(stderr, "wenming %s: no database at %s\n", cmd, src);
-		return 1;
-	}
-	struct db *db = open_db(cmd, opts);
-	if (!db)
-		return 1;
 	int hours = opts_get(opts, "hours")->set;
-	struct outfile out = {0};
-	struct err e = {0};
-	long rows = 0;
-	int rc = out_open(&out, o->set ? o->str : "-", &e);
-	if (rc == 0)
-		rc = calendar_export(db, out.fp, hours, &rows, &e);
-	db_close(db);
-	rc = out_close(&out, rc, &e);
-	if (rc < 0) {
-		fprintf(stderr, "wenming %s: %s\n", cmd, e.msg);
-		return 1;
-	}
-	fprintf(stderr, "wenming %s: %ld %s written to %s\n", cmd, rows,
-	        hours ? "working periods" : "days", out.fp == stdout ? "stdout" : out.path);
-	return 0;
+	return write_export(cmd, opts, hours ? "working periods" : "days", write_calendar, &hours);
 }
 
 static int calendar_import_cmd(int argc, char **argv)
