@@ -77,6 +77,11 @@ static int begin(struct http_req *r, struct ctx *x, struct err *e)
 	x->to = req_param(r, "to")->ival;
 	if (x->to <= x->from)
 		return err_set(e, ERR_BAD_REQUEST, "to must be after from");
+	/* figures are kept per local day: the period widens to whole days (echoed back) */
+	x->from = stats_day_floor(x->from);
+	x->to = stats_day_ceil(x->to);
+	if (x->to <= x->from)
+		return err_set(e, ERR_BAD_REQUEST, "to must be after from");
 	if (x->to - x->from > PERIOD_MAX)
 		return err_set(e, ERR_BAD_REQUEST, "the period is longer than 367 days");
 	x->group = STATS_UNIT;
@@ -132,8 +137,10 @@ static const struct {
     COUNT_COL(due_handled),     COUNT_COL(due_handled_ontime),
     COUNT_COL(reworked),        COUNT_COL(verified),
     COUNT_COL(verified_ontime), COUNT_COL(closed),
+    COUNT_COL(place_closed),
     COUNT_COL(deferred),        COUNT_COL(ratings),
-    COUNT_COL(satisfied),       COUNT_COL(overdue_now),
+    COUNT_COL(satisfied),       COUNT_COL(recurred),
+    COUNT_COL(overdue_now),
 };
 #define NCOUNT (sizeof COUNT_COLS / sizeof COUNT_COLS[0])
 
@@ -234,9 +241,11 @@ static const char *const STATS_CSV[] = {
     "verified",
     "verified_ontime",
     "closed",
+    "place_closed",
     "deferred",
     "ratings",
     "satisfied",
+    "recurred",
     "overdue_now",
     "register_rate",
     "dispatch_ontime_rate",
@@ -246,6 +255,7 @@ static const char *const STATS_CSV[] = {
     "verify_ontime_rate",
     "close_rate",
     "satisfaction_rate",
+    "recurrence_rate",
     "handle_hours_avg",
     "handle_hours_p90",
     "score",
@@ -358,7 +368,7 @@ int stats_trend_get(struct http_req *r, struct http_resp *w, struct err *e)
 		strftime(date, sizeof date, "%Y-%m-%d", &tm);
 		json_t *o = json_pack("{s:s, s:I, s:I, s:I}", "date", date, "reported",
 		                      (json_int_t)row->c.reported, "closed",
-		                      (json_int_t)row->c.closed, "overdue", (json_int_t)row->late);
+		                      (json_int_t)row->c.place_closed, "overdue", (json_int_t)row->late);
 		if (x.group != STATS_NONE) {
 			json_object_set_new(o, "key", json_integer(row->key));
 			json_object_set_new(o, "code", json_string(row->code));

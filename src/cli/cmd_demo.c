@@ -99,9 +99,11 @@ static int generate(int argc, char **argv)
 	for (int i = 0; i < 8; i++)
 		printf("%s\"%s\":%ld", i ? "," : "", names[i], st.by_status[i]);
 	printf("},\"escalated_yellow\":%ld,\"escalated_red\":%ld,\"seconds\":%.2f,"
-	       "\"cases_per_second\":%.0f,\"escalate_seconds\":%.2f}\n",
+	       "\"cases_per_second\":%.0f,\"escalate_seconds\":%.2f,\"tally_folded\":%ld,"
+	       "\"fold_seconds\":%.2f}\n",
 	       st.escalated_yellow, st.escalated_red, st.seconds,
-	       st.seconds > 0 ? (double)st.cases / st.seconds : 0.0, st.escalate_seconds);
+	       st.seconds > 0 ? (double)st.cases / st.seconds : 0.0, st.escalate_seconds,
+	       st.folded, st.fold_seconds);
 	return 0;
 }
 

@@ -18,6 +18,7 @@ const struct fig_def fig_defs[FIG_COUNT] = {
     [FIG_VERIFY_ONTIME] = {"verify_ontime_rate", "按期核查率", 0},
     [FIG_CLOSE] = {"close_rate", "结案率", 0},
     [FIG_SATISFACTION] = {"satisfaction_rate", "满意率", 0},
+    [FIG_RECUR] = {"recurrence_rate", "复发率", 1},
 };
 
 int figures_rate(int64_t num, int64_t den, double *out)
@@ -38,8 +39,9 @@ void figures_rates(const struct fig_counts *c, struct fig_rates *out)
 	    [FIG_HANDLE_ONTIME] = {c->due_handled_ontime, c->due_handle},
 	    [FIG_REWORK] = {c->reworked, c->handled},
 	    [FIG_VERIFY_ONTIME] = {c->verified_ontime, c->verified},
-	    [FIG_CLOSE] = {c->closed, c->registered},
+	    [FIG_CLOSE] = {c->place_closed, c->registered},
 	    [FIG_SATISFACTION] = {c->satisfied, c->ratings},
+	    [FIG_RECUR] = {c->recurred, c->closed},
 	};
 	for (int i = 0; i < FIG_COUNT; i++) {
 		out->v[i] = 0;
@@ -50,9 +52,9 @@ void figures_rates(const struct fig_counts *c, struct fig_rates *out)
 void figures_weights_default(struct fig_weights *w)
 {
 	static const double DEF[FIG_COUNT] = {
-	    [FIG_REGISTER] = 10,      [FIG_DISPATCH_ONTIME] = 10, [FIG_HANDLE] = 20,
+	    [FIG_REGISTER] = 10,      [FIG_DISPATCH_ONTIME] = 10, [FIG_HANDLE] = 15,
 	    [FIG_HANDLE_ONTIME] = 20, [FIG_REWORK] = 10,          [FIG_VERIFY_ONTIME] = 10,
-	    [FIG_CLOSE] = 10,         [FIG_SATISFACTION] = 10,
+	    [FIG_CLOSE] = 10,         [FIG_SATISFACTION] = 10,    [FIG_RECUR] = 5,
 	};
 	memcpy(w->w, DEF, sizeof DEF);
 }

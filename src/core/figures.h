@@ -24,10 +24,12 @@ struct fig_counts {
 	int64_t reworked;           /* verify_fail moves: 返工次数 */
 	int64_t verified;           /* verify_pass + verify_fail moves: 应核查数 */
 	int64_t verified_ontime;    /* … made by the verify stage's deadline */
-	int64_t closed;             /* verify_pass moves: 结案数 */
+	int64_t closed;             /* verify_pass moves: 结案数 (of the unit that did the work) */
+	int64_t place_closed;       /* … counted for the place, as registered is: 结案率's */
 	int64_t deferred;           /* defer moves: 缓办数 */
 	int64_t ratings;            /* 评价数 */
 	int64_t satisfied;          /* 满意 + 基本满意 */
+	int64_t recurred;           /* 反复发生: new cases at the place of one this unit closed */
 	int64_t overdue_now;        /* open cases past their stage deadline now */
 };
 
@@ -40,6 +42,7 @@ enum fig_id {
 	FIG_VERIFY_ONTIME,   /* 按期核查率 */
 	FIG_CLOSE,           /* 结案率 */
 	FIG_SATISFACTION,    /* 满意率 */
+	FIG_RECUR,           /* 复发率 (lower is better) */
 	FIG_COUNT
 };
 

@@ -38,7 +38,8 @@ struct demo_gen_stats {
 	                      closed, rejected */
 	long reworked, late, returned, extended, rated, events;
 	long escalated_yellow, escalated_red; /* by the closing escalation pass */
-	double seconds, escalate_seconds;
+	long folded; /* tally deltas folded at the end (store/tally.h) */
+	double seconds, escalate_seconds, fold_seconds;
 };
 
 /* ERR_CONFLICT when the database already holds too many cases (and not force). */

@@ -1,8 +1,8 @@
-/* The SQL that counts for the figures. Each query groups by one key expression (a constant
- * from GROUP_KEYS, never user text) and every bound is a bound integer. The queries are
- * driven by the period: cases by requested_at (cases_recent), events by at, per case lookups
- * through case_event(case_id, id). docs/figures.md names the counts; the rates are computed
- * in core/figures.c. */
+/* The SQL that reads the figures' counts. Period counts come from the tallies (migration 011,
+ * store/tally.h): case_tally plus the deltas not yet folded, read in one statement so a
+ * concurrent fold is never seen half done. What is open now comes from the cases. Each query
+ * groups by one key expression (a constant from GROUP_KEYS, never user text) and every bound
+ * is a bound integer. docs/figures.md names the counts; core/figures.c computes the rates. */
 #include "store/stats.h"
 
 #include <stdio.h>
@@ -11,23 +11,34 @@
 
 #include "lib/buf.h"
 #include "store/db.h"
+#include "store/tally.h"
 
-/* The reach, as in the staff case list: ?1 = root unit (0: all); SCOPE_WHERE binds it again. */
+#define LOCAL_OFFSET 28800 /* Asia/Shanghai: UTC+8 all year, no daylight saving */
+#define DAY 86400
+
+int64_t stats_day_floor(int64_t t)
+{
+	int64_t x = t + LOCAL_OFFSET, r = x % DAY;
+	return x - (r < 0 ? r + DAY : r) - LOCAL_OFFSET;
+}
+
+int64_t stats_day_ceil(int64_t t)
+{
+	int64_t f = stats_day_floor(t);
+	return f == t ? t : f + DAY;
+}
+
+/* The reach: ?1 = root unit (0: all); SCOPE_WHERE binds it again. Rows are t(unit_id, …). */
 static const char SCOPE_CTE[] = "WITH RECURSIVE sub(id) AS (SELECT id FROM unit WHERE id = ?"
                                 " UNION SELECT u.id FROM unit u JOIN sub ON u.parent_id = sub.id) ";
-static const char SCOPE_WHERE[] =
-    " AND (? = 0 OR c.unit_id IN (SELECT id FROM sub) OR a.unit_id IN (SELECT id FROM sub)"
-    " OR (c.unit_id IS NULL AND cat.default_unit_id IN (SELECT id FROM sub)))";
-static const char CASE_JOINS[] =
-    " JOIN category cat ON cat.id = c.category_id LEFT JOIN area a ON a.id = c.area_id";
+static const char SCOPE_WHERE[] = " AND (? = 0 OR t.unit_id IN (SELECT id FROM sub))";
 
-/* The key columns per group: an integer and a text. A case not yet dispatched belongs to the
- * unit of the area it lies in (the district rolls it up), so 立案 counts somewhere. */
+/* The key columns per group over t(unit_id, category_id, source): an integer and a text. */
 static const char *const GROUP_KEYS[] = {
-    [STATS_UNIT] = "COALESCE(c.unit_id, a.unit_id, 0), ''",
-    [STATS_DISTRICT] = "COALESCE(c.unit_id, a.unit_id, 0), ''",
-    [STATS_CATEGORY] = "c.category_id, ''",
-    [STATS_SOURCE] = "0, c.source",
+    [STATS_UNIT] = "t.unit_id, ''",
+    [STATS_DISTRICT] = "t.unit_id, ''",
+    [STATS_CATEGORY] = "t.category_id, ''",
+    [STATS_SOURCE] = "0, t.source",
     [STATS_NONE] = "0, ''",
 };
 
@@ -93,15 +104,15 @@ static void add_hours(struct stats_row *r, double h)
 /* Called per result row with the statement positioned after the two key columns. */
 typedef void (*row_fn)(struct stats_row *r, struct db_stmt *st, int col);
 
-/* Runs "<scope cte> SELECT <day?>, <keys>, <cols> <from_where> <scope> GROUP BY …" with args
- * (root and the scope's root are added around them) and hands each row to fn. */
+/* Runs "<scope cte> SELECT <day>, <keys>, <cols> <from_where> <scope> <tail>" with args (the
+ * root is bound before and after them) and hands each row to fn. */
 static int run_grouped(struct db *db, enum stats_group g, const char *day_expr, const char *cols,
                        const char *from_where, const char *tail, const struct db_val *args,
                        size_t nargs, int64_t root, struct stats_set *out, row_fn fn, struct err *e)
 {
 	struct buf sql = BUF_INIT;
-	buf_printf(&sql, "%sSELECT %s, %s, %s %s%s%s", SCOPE_CTE, day_expr ? day_expr : "0",
-	           GROUP_KEYS[g], cols, from_where, SCOPE_WHERE, tail);
+	buf_printf(&sql, "%sSELECT %s, %s, %s %s%s%s", SCOPE_CTE, day_expr, GROUP_KEYS[g], cols,
+	           from_where, SCOPE_WHERE, tail);
 	struct db_val a[16];
 	size_t n = 0;
 	a[n++] = db_int(root);
@@ -124,152 +135,86 @@ static int run_grouped(struct db *db, enum stats_group g, const char *day_expr, 
 
 static const char GROUP_TAIL[] = " GROUP BY 1, 2, 3";
 
-static void on_reported(struct stats_row *r, struct db_stmt *st, int col)
+/* " FROM (<case_tally rows of the period> UNION ALL <deltas of the period>) t WHERE 1 = 1";
+ * binds from, to, from, to. */
+static void tally_from(struct buf *b)
 {
-	r->c.reported += db_col_int(st, col);
-	r->c.valid_reported += db_col_int(st, col + 1);
+	buf_adds(b, " FROM (");
+	for (int part = 0; part < 2; part++) {
+		buf_adds(b, part ? " UNION ALL SELECT" : "SELECT");
+		buf_adds(b, " day, unit_id, category_id, source");
+		for (const struct tally_column *c = tally_columns; c->name; c++)
+			buf_printf(b, ", %s", c->name);
+		buf_printf(b, " FROM %s WHERE day >= ? AND day < ?",
+		           part ? "case_tally_delta" : "case_tally");
+	}
+	buf_adds(b, ") t WHERE 1 = 1");
 }
 
-/* The moves of the period, by action: count and how many by the deadline of the stage they
- * ended (a move with no deadline recorded ran no clock and is on time). */
-static void on_moves(struct stats_row *r, struct db_stmt *st, int col)
+/* "SUM(t.reported), SUM(t.valid_reported), …" in tally_columns' order */
+static void tally_sums(struct buf *b)
 {
-	const char *act = db_col_text(st, col);
-	int64_t n = db_col_int(st, col + 1), ontime = db_col_int(st, col + 2);
-	struct fig_counts *c = &r->c;
-	if (strcmp(act, "register") == 0)
-		c->registered += n;
-	else if (strcmp(act, "reject") == 0)
-		c->rejected += n;
-	else if (strcmp(act, "dispatch") == 0)
-		c->dispatched += n, c->dispatched_ontime += ontime;
-	else if (strcmp(act, "handle") == 0 || strcmp(act, "onsite") == 0)
-		c->handled += n;
-	else if (strcmp(act, "verify_pass") == 0)
-		c->closed += n, c->verified += n, c->verified_ontime += ontime;
-	else if (strcmp(act, "verify_fail") == 0)
-		c->reworked += n, c->verified += n, c->verified_ontime += ontime;
-	else if (strcmp(act, "defer") == 0)
-		c->deferred += n;
+	for (const struct tally_column *c = tally_columns; c->name; c++)
+		buf_printf(b, "%sSUM(t.%s)", c == tally_columns ? "" : ", ", c->name);
+}
+
+static void on_tally(struct stats_row *r, struct db_stmt *st, int col)
+{
+	for (const struct tally_column *c = tally_columns; c->name; c++, col++) {
+		int64_t v = db_col_int(st, col);
+		if (c->counts_offset == TALLY_NOT_A_COUNT)
+			r->late += v;
+		else
+			*(int64_t *)((char *)&r->c + c->counts_offset) += v;
+	}
 }
 
 static void on_hours(struct stats_row *r, struct db_stmt *st, int col)
 {
-	if (!db_col_is_null(st, col))
-		add_hours(r, (double)db_col_int(st, col) / 3600.0);
+	add_hours(r, (double)db_col_int(st, col) / 3600.0);
 }
 
-static void on_due(struct stats_row *r, struct db_stmt *st, int col)
-{
-	r->c.due_handle += db_col_int(st, col);
-	r->c.due_handled += db_col_int(st, col + 1);
-	r->c.due_handled_ontime += db_col_int(st, col + 2);
-}
-
-static void on_ratings(struct stats_row *r, struct db_stmt *st, int col)
-{
-	r->c.ratings += db_col_int(st, col);
-	r->c.satisfied += db_col_int(st, col + 1);
-}
-
-static void on_overdue(struct stats_row *r, struct db_stmt *st, int col)
+static void on_open(struct stats_row *r, struct db_stmt *st, int col)
 {
 	r->c.overdue_now += db_col_int(st, col);
+	r->c.due_handle += db_col_int(st, col + 1);
 }
 
-/* 应处置 (docs/figures.md): cases whose handling deadline fell in the period (handled:
- * the handle move's due_at; not yet: the running deadline), plus the cases closed in it.
- * done = 1 when the case was handled for that deadline or closed; on time when its last
- * handling move was made by its deadline. */
-static const char DUE_FROM[] =
-    " FROM (SELECT case_id, MAX(done) AS done FROM ("
-    "SELECT e.case_id, 1 AS done FROM case_event e"
-    " WHERE e.action = 'handle' AND e.due_at >= ? AND e.due_at < ?"
-    " UNION ALL SELECT e.case_id, 1 FROM case_event e"
-    " WHERE e.action = 'verify_pass' AND e.at >= ? AND e.at < ?"
-    " UNION ALL SELECT c2.id, 0 FROM cases c2 WHERE c2.status NOT IN ('closed', 'rejected')"
-    " AND c2.stage = 'handle' AND c2.expected_at >= ? AND c2.expected_at < ?"
-    ") dd GROUP BY case_id) u JOIN cases c ON c.id = u.case_id";
+/* The open cases by their unit now (else their area's): overdue now (a deferred case's clock
+ * is stopped, so it is never overdue), and those whose running handling deadline falls in the
+ * period — due (应处置) but not handled yet. The status predicate repeats cases_open_due's so
+ * that index serves it. */
+static const char OPEN_FROM[] =
+    " FROM (SELECT COALESCE(c.unit_id, a.unit_id, 0) AS unit_id, c.category_id, c.source,"
+    " c.status, c.stage, c.expected_at FROM cases c LEFT JOIN area a ON a.id = c.area_id"
+    " WHERE c.status NOT IN ('closed', 'rejected') AND c.expected_at < ?) t WHERE 1 = 1";
+static const char OPEN_COLS[] =
+    "SUM(CASE WHEN t.status <> 'deferred' AND t.expected_at < ? THEN 1 ELSE 0 END),"
+    " SUM(CASE WHEN t.stage = 'handle' AND t.expected_at >= ? AND t.expected_at < ?"
+    " THEN 1 ELSE 0 END)";
 
 static int collect_units(struct db *db, enum stats_group g, int64_t root, int64_t from, int64_t to,
                          int64_t now, struct stats_set *out, struct err *e)
 {
-	struct buf fw = BUF_INIT;
-	int rc;
-	struct db_val period[] = {db_int(from), db_int(to)};
-
-	buf_printf(&fw, " FROM cases c%s WHERE c.requested_at >= ? AND c.requested_at < ?",
-	           CASE_JOINS);
-	rc = run_grouped(db, g, NULL,
-	                 "COUNT(*), SUM(CASE WHEN c.duplicate_of IS NULL THEN 1 ELSE 0 END)",
-	                 fw.data, GROUP_TAIL, period, 2, root, out, on_reported, e);
-
+	struct buf fw = BUF_INIT, cols = BUF_INIT;
+	struct db_val period2[] = {db_int(from), db_int(to), db_int(from), db_int(to)};
+	tally_from(&fw);
+	tally_sums(&cols);
+	int rc = run_grouped(db, g, "0", cols.data, fw.data, GROUP_TAIL, period2, 4, root, out,
+	                     on_tally, e);
+	if (rc == 0)
+		rc = run_grouped(db, g, "0", "t.seconds",
+		                 " FROM case_handle_time t WHERE t.day >= ? AND t.day < ?", "",
+		                 period2, 2, root, out, on_hours, e);
 	if (rc == 0) {
-		buf_reset(&fw);
-		buf_printf(
-		    &fw,
-		    " FROM case_event e JOIN cases c ON c.id = e.case_id%s"
-		    " WHERE e.at >= ? AND e.at < ? AND e.action IN ('register', 'reject',"
-		    " 'dispatch', 'handle', 'onsite', 'verify_pass', 'verify_fail', 'defer')",
-		    CASE_JOINS);
-		rc = run_grouped(
-		    db, g, NULL,
-		    "e.action, COUNT(*), SUM(CASE WHEN e.due_at IS NULL OR e.at <= e.due_at"
-		    " THEN 1 ELSE 0 END)",
-		    fw.data, " GROUP BY 1, 2, 3, 4", period, 2, root, out, on_moves, e);
-	}
-	if (rc == 0) {
-		/* from the case's last (re)dispatch before the handling move: a redispatched case
-		 * is timed from when its present unit got it */
-		buf_reset(&fw);
-		buf_printf(&fw,
-		           " FROM case_event e JOIN cases c ON c.id = e.case_id%s"
-		           " WHERE e.at >= ? AND e.at < ? AND e.action = 'handle'",
-		           CASE_JOINS);
-		rc = run_grouped(
-		    db, g, NULL,
-		    "e.at - (SELECT MAX(d.at) FROM case_event d WHERE d.case_id = e.case_id"
-		    " AND d.id < e.id AND d.action IN ('dispatch', 'redispatch'))",
-		    fw.data, "", period, 2, root, out, on_hours, e);
-	}
-	if (rc == 0) {
-		buf_reset(&fw);
-		buf_printf(
-		    &fw,
-		    "%s%s LEFT JOIN case_event h ON h.id = (SELECT MAX(x.id) FROM case_event x"
-		    " WHERE x.case_id = c.id AND x.action IN ('handle', 'onsite')) WHERE 1 = 1",
-		    DUE_FROM, CASE_JOINS);
-		struct db_val a6[] = {db_int(from), db_int(to),   db_int(from),
-		                      db_int(to),   db_int(from), db_int(to)};
-		rc = run_grouped(
-		    db, g, NULL,
-		    "COUNT(*), SUM(u.done), SUM(CASE WHEN u.done = 1 AND h.id IS NOT NULL"
-		    " AND (h.due_at IS NULL OR h.at <= h.due_at) THEN 1 ELSE 0 END)",
-		    fw.data, GROUP_TAIL, a6, 6, root, out, on_due, e);
-	}
-	if (rc == 0) {
-		buf_reset(&fw);
-		buf_printf(&fw,
-		           " FROM case_rating r JOIN cases c ON c.id = r.case_id%s"
-		           " WHERE r.at >= ? AND r.at < ?",
-		           CASE_JOINS);
-		rc = run_grouped(db, g, NULL,
-		                 "COUNT(*), SUM(CASE WHEN r.rating IN ('satisfied', 'basically')"
-		                 " THEN 1 ELSE 0 END)",
-		                 fw.data, GROUP_TAIL, period, 2, root, out, on_ratings, e);
-	}
-	if (rc == 0) {
-		/* the status predicate repeats cases_open_due's so that index serves it; a
-		 * deferred case's clock is stopped, so it is never overdue */
-		buf_reset(&fw);
-		buf_printf(&fw,
-		           " FROM cases c%s WHERE c.status NOT IN ('closed', 'rejected')"
-		           " AND c.status <> 'deferred' AND c.expected_at < ?",
-		           CASE_JOINS);
-		rc = run_grouped(db, g, NULL, "COUNT(*)", fw.data, GROUP_TAIL, DB_ARGS(db_int(now)),
-		                 root, out, on_overdue, e);
+		/* bound in the text's order: the columns' three, then the FROM's one */
+		struct db_val a[] = {db_int(now), db_int(from), db_int(to),
+		                     db_int(now > to ? now : to)};
+		rc = run_grouped(db, g, "0", OPEN_COLS, OPEN_FROM, GROUP_TAIL, a, 4, root, out,
+		                 on_open, e);
 	}
 	buf_free(&fw);
+	buf_free(&cols);
 	return rc;
 }
 
@@ -396,18 +341,11 @@ int stats_collect(struct db *db, enum stats_group g, int64_t root, int64_t from,
 	return rc;
 }
 
-/* Local days: the office works in Asia/Shanghai, UTC+8 all year (no daylight saving). */
-#define DAY_OF(col) "((" col " + 28800) / 86400) * 86400 - 28800"
-
-static void on_trend_reported(struct stats_row *r, struct db_stmt *st, int col)
+static void on_trend(struct stats_row *r, struct db_stmt *st, int col)
 {
 	r->c.reported += db_col_int(st, col);
-}
-
-static void on_trend_moves(struct stats_row *r, struct db_stmt *st, int col)
-{
-	r->c.closed += db_col_int(st, col);
-	r->late += db_col_int(st, col + 1);
+	r->c.place_closed += db_col_int(st, col + 1);
+	r->late += db_col_int(st, col + 2);
 }
 
 static int cmp_day(const void *a, const void *b)
@@ -425,22 +363,10 @@ int stats_trend(struct db *db, enum stats_group g, int64_t root, int64_t from, i
 {
 	*out = (struct stats_set){0};
 	struct buf fw = BUF_INIT;
-	struct db_val period[] = {db_int(from), db_int(to)};
-	buf_printf(&fw, " FROM cases c%s WHERE c.requested_at >= ? AND c.requested_at < ?",
-	           CASE_JOINS);
-	int rc = run_grouped(db, g, DAY_OF("c.requested_at"), "COUNT(*)", fw.data, GROUP_TAIL,
-	                     period, 2, root, out, on_trend_reported, e);
-	if (rc == 0) {
-		buf_reset(&fw);
-		buf_printf(&fw,
-		           " FROM case_event e JOIN cases c ON c.id = e.case_id%s"
-		           " WHERE e.at >= ? AND e.at < ? AND e.due_at IS NOT NULL",
-		           CASE_JOINS);
-		rc = run_grouped(db, g, DAY_OF("e.at"),
-		                 "SUM(CASE WHEN e.action = 'verify_pass' THEN 1 ELSE 0 END),"
-		                 " SUM(CASE WHEN e.at > e.due_at THEN 1 ELSE 0 END)",
-		                 fw.data, GROUP_TAIL, period, 2, root, out, on_trend_moves, e);
-	}
+	struct db_val period2[] = {db_int(from), db_int(to), db_int(from), db_int(to)};
+	tally_from(&fw);
+	int rc = run_grouped(db, g, "t.day", "SUM(t.reported), SUM(t.place_closed), SUM(t.late)", fw.data,
+	                     GROUP_TAIL, period2, 4, root, out, on_trend, e);
 	buf_free(&fw);
 	if (rc == 0)
 		rc = finish(db, g, out, e);
@@ -457,12 +383,16 @@ int stats_hotspots(struct db *db, int64_t root, int64_t from, int64_t to, int64_
 	*out = (struct stats_set){0};
 	char *sql = NULL;
 	struct buf b = BUF_INIT;
+	/* the cases of the period where they are: reach by their unit, else their area's */
 	buf_printf(&b,
-	           "%sSELECT a.id, a.code, a.name, COUNT(*), SUM(CASE WHEN c.status NOT IN"
-	           " ('closed', 'rejected') THEN 1 ELSE 0 END) FROM cases c%s"
-	           " WHERE a.kind = 'grid' AND c.requested_at >= ? AND c.requested_at < ?%s"
-	           " GROUP BY a.id, a.code, a.name ORDER BY 4 DESC, a.id LIMIT ?",
-	           SCOPE_CTE, CASE_JOINS, SCOPE_WHERE);
+	           "%sSELECT t.area_id, a.code, a.name, COUNT(*), SUM(t.is_open) FROM"
+	           " (SELECT c.area_id, COALESCE(c.unit_id, ca.unit_id, 0) AS unit_id,"
+	           " CASE WHEN c.status NOT IN ('closed', 'rejected') THEN 1 ELSE 0 END AS is_open"
+	           " FROM cases c JOIN area ca ON ca.id = c.area_id"
+	           " WHERE ca.kind = 'grid' AND c.requested_at >= ? AND c.requested_at < ?) t"
+	           " JOIN area a ON a.id = t.area_id WHERE 1 = 1%s"
+	           " GROUP BY t.area_id, a.code, a.name ORDER BY 4 DESC, t.area_id LIMIT ?",
+	           SCOPE_CTE, SCOPE_WHERE);
 	sql = b.data;
 	struct db_stmt *st;
 	int rc = db_query(

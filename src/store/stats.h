@@ -1,8 +1,8 @@
 /* The counting behind the figures (core/figures.h; docs/figures.md): per group over a period
- * [from, to) of unix seconds, per day for the trend, and the grid cells with most cases. The
- * cases counted are those within a reach (root unit; 0 = citywide), as in the staff case
- * list: by responsible unit, the unit of the area, or before dispatch the category's default
- * unit. Every row is malloc'd; free a set with stats_set_free. */
+ * [from, to) of whole local days (unix seconds of UTC+8 midnights), per day for the trend, and
+ * the grid cells with most cases. Counts come from the tallies (store/tally.h) and, for what
+ * is open now, from the cases; a reach (root unit; 0 = citywide) keeps the counts of the units
+ * in its subtree. Every row is malloc'd; free a set with stats_set_free. */
 #ifndef WM_STATS_H
 #define WM_STATS_H
 
@@ -37,10 +37,15 @@ struct stats_set {
 
 void stats_set_free(struct stats_set *s);
 
+/* The local (UTC+8) midnight at or before t, and at or after t: figures are kept per day, so
+ * a period is whole days. */
+int64_t stats_day_floor(int64_t t);
+int64_t stats_day_ceil(int64_t t);
+
 /* Every figure's counts per group. now: for overdue_now. */
 int stats_collect(struct db *db, enum stats_group g, int64_t root, int64_t from, int64_t to,
                   int64_t now, struct stats_set *out, struct err *e);
-/* Per day (and group, unless STATS_NONE): c.reported, c.closed and late. Sorted by day. */
+/* Per day (and group, unless STATS_NONE): c.reported and c.place_closed (at the place) and late. Sorted by day. */
 int stats_trend(struct db *db, enum stats_group g, int64_t root, int64_t from, int64_t to,
                 struct stats_set *out, struct err *e);
 /* Grid cells (area kind 'grid') by cases reported in the period, most first, at most limit:

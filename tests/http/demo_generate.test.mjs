@@ -24,6 +24,7 @@ function figures(r) {
   delete f.seconds;
   delete f.cases_per_second;
   delete f.escalate_seconds;
+  delete f.fold_seconds;
   return f;
 }
 
@@ -47,6 +48,29 @@ test('the status mix: ~85% closed, ~5% rejected, ~10% open in several stages', (
     assert.ok(first.by_status[s] > 0, `some cases are ${s}`);
   assert.ok(first.overdue > 0, 'some open cases are overdue now');
   assert.ok(first.reworked > 0 && first.late > 0 && first.rated > 0, JSON.stringify(first));
+});
+
+test('the figures\' tallies agree with the cases and events they count', () => {
+  assert.ok(first.tally_folded > 0, 'the generator folds the deltas it caused');
+  assert.equal(Number(sql(inst.db, 'SELECT count(*) FROM case_tally_delta')), 0);
+  const tally = (col) => Number(sql(inst.db, `SELECT COALESCE(sum(${col}), 0) FROM case_tally`));
+  const count = (where) => Number(sql(inst.db, `SELECT count(*) FROM case_event WHERE ${where}`));
+  assert.equal(tally('reported'), Number(sql(inst.db, 'SELECT count(*) FROM cases')));
+  assert.equal(tally('valid_reported'), Number(sql(inst.db, 'SELECT count(*) FROM cases WHERE duplicate_of IS NULL')));
+  assert.equal(tally('registered'), count("action = 'register'"));
+  assert.equal(tally('dispatched'), count("action = 'dispatch'"));
+  assert.equal(tally('dispatched_ontime'), count("action = 'dispatch' AND NOT (at > due_at)") + count("action = 'dispatch' AND due_at IS NULL"));
+  assert.equal(tally('handled'), count("action IN ('handle', 'onsite')"));
+  assert.equal(tally('due_handled'), count("action IN ('handle', 'onsite')"));
+  assert.equal(tally('reworked'), count("action = 'verify_fail'"));
+  assert.equal(tally('closed'), count("action = 'verify_pass'"));
+  assert.equal(tally('place_closed'), count("action = 'verify_pass'"));
+  assert.equal(tally('late'), count('at > due_at'));
+  assert.equal(tally('ratings'), Number(sql(inst.db, 'SELECT count(*) FROM case_rating')));
+  assert.equal(tally('recurred'), Number(sql(inst.db, 'SELECT count(*) FROM cases WHERE recurrence_of IS NOT NULL')));
+  assert.equal(Number(sql(inst.db, 'SELECT count(*) FROM case_handle_time')),
+    Number(sql(inst.db, `SELECT count(*) FROM case_event e WHERE action = 'handle' AND EXISTS (SELECT 1
+      FROM case_event d WHERE d.case_id = e.case_id AND d.id < e.id AND d.action IN ('dispatch', 'redispatch'))`)));
 });
 
 test('the database holds what the figures say', () => {

@@ -68,7 +68,7 @@ function get(login, path, headers = {}) {
 }
 
 const RATES = ['register_rate', 'dispatch_ontime_rate', 'handle_rate', 'handle_ontime_rate',
-  'rework_rate', 'verify_ontime_rate', 'close_rate', 'satisfaction_rate'];
+  'rework_rate', 'verify_ontime_rate', 'close_rate', 'satisfaction_rate', 'recurrence_rate'];
 
 function assertRates(row) {
   for (const k of [...RATES, 'handle_hours_avg', 'handle_hours_p90', 'score']) {
@@ -159,7 +159,7 @@ test('ranking: units by score with red and black lists', async () => {
   const scores = b.units.filter((u) => u.rank > 0).map((u) => u.score);
   assert.deepEqual(scores, [...scores].sort((x, y) => y - x), 'best first');
   assert.ok(b.red[0].score >= b.black[0].score);
-  assert.equal(b.weights.handle_rate, 20);
+  assert.equal(b.weights.handle_rate, 15);
   const z = await get('zs', `/api/v1/stats/ranking?${Q}`);
   for (const u of z.json().units) assert.ok(u.code.startsWith('210202'), u.code);
 });

@@ -626,4 +626,8 @@ Test(pg_sql, ddl_translation_is_minimal)
 	/* A composite key is not an identity column. */
 	cr_assert_str_eq(ddl("a INTEGER, PRIMARY KEY (a)"), "a BIGINT, PRIMARY KEY (a)");
 	cr_assert_str_eq(ddl("a INTEGER PRIMARY"), "a BIGINT PRIMARY");
+	/* SQLite's clustered tables are plain tables with a primary key index. */
+	cr_assert_str_eq(ddl("CREATE TABLE t (a INTEGER, PRIMARY KEY (a)) WITHOUT  ROWID;"),
+	                 "CREATE TABLE t (a BIGINT, PRIMARY KEY (a)) ;");
+	cr_assert_str_eq(ddl("without_rowid TEXT, WITHOUT x"), "without_rowid TEXT, WITHOUT x");
 }

@@ -40,10 +40,12 @@ Test(figures, rates_use_the_documented_denominators)
 	    .reworked = 1,
 	    .verified = 5,
 	    .verified_ontime = 5,
-	    .closed = 4,
+	    .closed = 5,
+	    .place_closed = 4,
 	    .deferred = 1,
 	    .ratings = 4,
 	    .satisfied = 3,
+	    .recurred = 1,
 	};
 	struct fig_rates r;
 	figures_rates(&c, &r);
@@ -55,8 +57,9 @@ Test(figures, rates_use_the_documented_denominators)
 	cr_assert_float_eq(r.v[FIG_HANDLE_ONTIME], 0.4, EPS);    /* 4 / 10 */
 	cr_assert_float_eq(r.v[FIG_REWORK], 0.2, EPS);           /* 1 / 5 handled */
 	cr_assert_float_eq(r.v[FIG_VERIFY_ONTIME], 1.0, EPS);    /* 5 / 5 */
-	cr_assert_float_eq(r.v[FIG_CLOSE], 0.5, EPS);            /* 4 / 8 registered */
+	cr_assert_float_eq(r.v[FIG_CLOSE], 0.5, EPS);            /* 4 at the place / 8 registered */
 	cr_assert_float_eq(r.v[FIG_SATISFACTION], 0.75, EPS);    /* 3 / 4 */
+	cr_assert_float_eq(r.v[FIG_RECUR], 0.2, EPS);            /* 1 / 5 closed */
 }
 
 Test(figures, empty_counts_give_no_rates)
