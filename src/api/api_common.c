@@ -8,6 +8,8 @@
 #include "app.h"
 #include "core/media_type.h"
 #include "http/ratelimit.h"
+#include "lib/buf.h"
+#include "lib/jsonw.h"
 #include "store/audit.h"
 #include "store/media_store.h"
 #include "store/db.h"
@@ -97,6 +99,35 @@ int api_query_array(struct db *db, const char *sql, const struct db_val *args, s
 		return rc;
 	}
 	*out = arr;
+	return 0;
+}
+
+int api_query_text(struct http_req *r, struct http_resp *w, struct db *db, const char *sql,
+                   const struct db_val *args, size_t nargs,
+                   void (*row)(struct jsonw *jw, struct db_stmt *st), struct err *e)
+{
+	struct db_stmt *st;
+	int rc = db_query(db, sql, args, nargs, &st, e);
+	if (rc < 0)
+		return rc;
+	struct buf b = BUF_INIT;
+	struct jsonw jw;
+	jw_init(&jw, &b);
+	jw_array(&jw);
+	while ((rc = db_step(st, e)) == DB_ROW)
+		row(&jw, st);
+	db_done(st);
+	if (rc < 0) {
+		buf_free(&b);
+		return rc;
+	}
+	jw_end(&jw);
+	char *body = arena_alloc(r->arena, b.len + 1);
+	memcpy(body, b.data, b.len + 1);
+	w->body = body;
+	w->body_len = b.len;
+	w->content_type = "application/json; charset=utf-8";
+	buf_free(&b);
 	return 0;
 }
 

@@ -33,6 +33,12 @@ int api_audit_as(struct db *db, const struct http_req *r, const char *actor, con
 struct db_stmt;
 int api_query_array(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
                     json_t *(*row)(struct db_stmt *st), json_t **out, struct err *e);
+/* Runs sql and answers w with a JSON array written as text, row() writing one element per
+ * row (lib/jsonw.h): for long lists, where building jansson objects costs more than the query. */
+struct jsonw;
+int api_query_text(struct http_req *r, struct http_resp *w, struct db *db, const char *sql,
+                   const struct db_val *args, size_t nargs,
+                   void (*row)(struct jsonw *jw, struct db_stmt *st), struct err *e);
 /* A stored photo: content address, type, size. */
 struct api_photo {
 	const char *sha256; /* NULL: no photo was sent */

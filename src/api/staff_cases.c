@@ -10,6 +10,8 @@
 #include "api/staff.h"
 #include "core/roles.h"
 #include "core/sla.h"
+#include "lib/buf.h"
+#include "lib/jsonw.h"
 #include "store/db.h"
 #include "app.h"
 #include "core/media_type.h"
@@ -79,42 +81,58 @@ static json_t *opt_id(int64_t v)
 	return v ? json_integer(v) : json_null();
 }
 
-static json_t *case_fields(struct db_stmt *st);
-
-static json_t *case_list_row(struct db_stmt *st)
+/* A case's fields in a list, written as JSON text (lib/jsonw.h: a list of 50 built as jansson
+ * objects spent most of its time in malloc). */
+static void case_list_write(struct jsonw *w, struct db_stmt *st)
 {
-	json_t *c = case_fields(st);
-	json_object_set_new(c, "stage", json_string(db_col_text(st, 18)));
-	json_object_set_new(c, "due_at",
-	                    db_col_int(st, 19) ? json_integer(db_col_int(st, 19)) : json_null());
-	json_object_set_new(c, "alert", json_integer(db_col_int(st, 20)));
-	json_object_set_new(c, "supervise_level", json_integer(db_col_int(st, 21)));
-	return c;
+	jw_object(w);
+	jw_kint(w, "id", db_col_int(st, 0));
+	jw_kstr(w, "code", db_col_text(st, 1));
+	jw_kstr(w, "status", db_col_text(st, 2));
+	jw_kstr(w, "service_code", db_col_text(st, 3));
+	jw_kstr(w, "service_name", db_col_text(st, 4));
+	jw_kstr(w, "description", db_col_text(st, 5));
+	jw_kstr(w, "address", db_col_text(st, 6));
+	if (db_col_is_null(st, 7))
+		jw_knull(w, "lat");
+	else
+		jw_kreal(w, "lat", db_col_real(st, 7));
+	if (db_col_is_null(st, 8))
+		jw_knull(w, "long");
+	else
+		jw_kreal(w, "long", db_col_real(st, 8));
+	jw_kid(w, "unit_id", db_col_int(st, 9));
+	jw_kstr(w, "unit_name", db_col_text(st, 10));
+	jw_kid(w, "area_id", db_col_int(st, 11));
+	jw_kstr(w, "area_name", db_col_text(st, 12));
+	jw_kint(w, "requested_at", db_col_int(st, 13));
+	jw_kint(w, "updated_at", db_col_int(st, 14));
+	jw_kint(w, "version", db_col_int(st, 15));
+	jw_kstr(w, "source", db_col_text(st, 16));
+	jw_kstr(w, "stage", db_col_text(st, 18));
+	jw_kid(w, "due_at", db_col_int(st, 19));
+	jw_kint(w, "alert", db_col_int(st, 20));
+	jw_kint(w, "supervise_level", db_col_int(st, 21));
+	jw_end(w);
 }
 
+/* The single-case view: the list fields (one writer, so list and view never disagree) plus
+ * the tracking codes of its likely duplicate and recurrence. NULL when out of memory. */
 static json_t *case_row(struct db_stmt *st)
 {
-	json_t *c = case_list_row(st);
+	struct buf b = BUF_INIT;
+	struct jsonw w;
+	jw_init(&w, &b);
+	case_list_write(&w, st);
+	json_t *c = json_loadb(b.data, b.len, 0, NULL);
+	buf_free(&b);
+	if (!c)
+		return NULL;
 	json_object_set_new(c, "likely_duplicate_of",
 	                    db_col_is_null(st, 22) ? json_null() : json_string(db_col_text(st, 22)));
 	json_object_set_new(c, "recurrence_of",
 	                    db_col_is_null(st, 23) ? json_null() : json_string(db_col_text(st, 23)));
 	return c;
-}
-
-static json_t *case_fields(struct db_stmt *st)
-{
-	return json_pack(
-	    "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:o, s:s, s:I, s:I, s:I, s:s}",
-	    "id", (json_int_t)db_col_int(st, 0), "code", db_col_text(st, 1), "status",
-	    db_col_text(st, 2), "service_code", db_col_text(st, 3), "service_name",
-	    db_col_text(st, 4), "description", db_col_text(st, 5), "address", db_col_text(st, 6),
-	    "lat", db_col_is_null(st, 7) ? json_null() : json_real(db_col_real(st, 7)), "long",
-	    db_col_is_null(st, 8) ? json_null() : json_real(db_col_real(st, 8)), "unit_id",
-	    opt_id(db_col_int(st, 9)), "unit_name", db_col_text(st, 10), "area_id",
-	    opt_id(db_col_int(st, 11)), "area_name", db_col_text(st, 12), "requested_at",
-	    (json_int_t)db_col_int(st, 13), "updated_at", (json_int_t)db_col_int(st, 14), "version",
-	    (json_int_t)db_col_int(st, 15), "source", db_col_text(st, 16));
 }
 
 /* status=a,b as up to 8 bound values: unused slots repeat the first. */
@@ -203,8 +221,8 @@ int cases_list(struct http_req *r, struct http_resp *w, struct err *e)
 	    db_int(limit ? limit->ival : 50),
 	    db_int(offset ? offset->ival : 0),
 	};
-	return api_query_array(db, sql, args, sizeof args / sizeof args[0], case_list_row, &w->json,
-	                       e);
+	return api_query_text(r, w, db, sql, args, sizeof args / sizeof args[0], case_list_write,
+	                      e);
 }
 
 /* A case within the caller's reach, by tracking code: its staff view (a new JSON object)

@@ -116,23 +116,52 @@ int figures_composite(const struct fig_rates *r, const struct fig_weights *w, do
 	return 1;
 }
 
-static int cmp_double(const void *a, const void *b)
+static void swap_d(double *a, double *b)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
+	double t = *a;
+	*a = *b;
+	*b = t;
+}
+
+/* The k-th smallest of v[0..n) (0-based), reordering v: quickselect with a median-of-three
+ * pivot and a three-way partition (ties cost nothing), linear on average — a month's handling
+ * times of a city are ~150,000 values, and sorting them all was a tenth of the figures' time. */
+static double select_kth(double *v, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n; /* the k-th lies in [lo, hi) */
+	while (hi - lo > 1) {
+		double a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi - 1];
+		double pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+		/* [lo, lt) < pivot, [lt, i) == pivot, [gt, hi) > pivot */
+		size_t lt = lo, i = lo, gt = hi;
+		while (i < gt) {
+			if (v[i] < pivot)
+				swap_d(&v[lt++], &v[i++]);
+			else if (v[i] > pivot)
+				swap_d(&v[i], &v[--gt]);
+			else
+				i++;
+		}
+		if (k < lt)
+			hi = lt;
+		else if (k >= gt)
+			lo = gt;
+		else
+			return pivot;
+	}
+	return v[lo];
 }
 
 int figures_percentile(double *v, size_t n, double p, double *out)
 {
 	if (n == 0 || !(p > 0 && p <= 100))
 		return 0;
-	qsort(v, n, sizeof *v, cmp_double);
 	size_t rank = (size_t)ceil(p / 100 * (double)n); /* nearest rank, 1-based */
 	if (rank < 1)
 		rank = 1;
 	if (rank > n)
 		rank = n;
-	*out = v[rank - 1];
+	*out = select_kth(v, n, rank - 1);
 	return 1;
 }
 

@@ -75,7 +75,7 @@ int figures_weights_load(const char *path, struct fig_weights *w, struct err *e)
  * lower is better). 0 (out untouched) when no weighted figure is defined. */
 int figures_composite(const struct fig_rates *r, const struct fig_weights *w, double *out);
 
-/* Nearest-rank percentile p (0 < p <= 100) of v[0..n); sorts v. 0 when n == 0. */
+/* Nearest-rank percentile p (0 < p <= 100) of v[0..n); reorders v. 0 when n == 0. */
 int figures_percentile(double *v, size_t n, double p, double *out);
 
 struct fig_rank_item {

@@ -33,6 +33,7 @@ struct stats_row {
 struct stats_set {
 	struct stats_row *rows;
 	size_t n, cap;
+	size_t *slots, nslots; /* open addressing over rows: index + 1, 0 empty */
 };
 
 void stats_set_free(struct stats_set *s);

@@ -191,3 +191,37 @@ Test(figures, ranking_red_and_black_lists)
 	cr_assert_eq(scored, 0);
 	cr_assert_eq(red + black, 0);
 }
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The selection agrees with sorting, on random data, many ties, sorted and reversed input. */
+Test(figures, percentile_matches_a_sort)
+{
+	enum { N = 1001 };
+	static double v[N], w[N];
+	unsigned seed = 12345;
+	for (int shape = 0; shape < 4; shape++)
+		for (size_t n = 1; n <= N; n += (n < 20 ? 1 : 97)) {
+			for (size_t i = 0; i < n; i++) {
+				seed = seed * 1103515245u + 12345u;
+				double r = (double)(seed >> 16 & 0x7fff);
+				v[i] = shape == 0 ? r : shape == 1 ? (double)((int)r % 5) :
+				       shape == 2 ? (double)i : (double)(n - i);
+			}
+			memcpy(w, v, n * sizeof *v);
+			qsort(w, n, sizeof *w, cmp_d);
+			for (double p = 10; p <= 100; p += 10) {
+				double got = -1;
+				double copy[N];
+				memcpy(copy, v, n * sizeof *v);
+				cr_assert_eq(figures_percentile(copy, n, p, &got), 1);
+				size_t rank = (size_t)ceil(p / 100 * (double)n);
+				cr_assert_float_eq(got, w[(rank ? rank : 1) - 1], 0, "shape %d n %zu p %g",
+				                   shape, n, p);
+			}
+		}
+}
