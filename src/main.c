@@ -21,6 +21,7 @@ static void usage(FILE *f)
 	      "  export    write every row as JSON lines with per-table counts and checksums\n"
 	      "  import    load an export into a new database (e.g. SQLite -> PostgreSQL)\n"
 	      "  demo      demo generate: a year of generated cases on a demo database\n"
+	      "  standards list|activate: the evaluation standard's versions\n"
 	      "  version   print the version\n\n"
 	      "`wenming COMMAND --help` describes a command's options.\n",
 	      f);
@@ -65,6 +66,8 @@ int main(int argc, char **argv)
 		return cmd_import(argc - 2, argv + 2);
 	if (strcmp(cmd, "demo") == 0)
 		return cmd_demo(argc - 2, argv + 2);
+	if (strcmp(cmd, "standards") == 0)
+		return cmd_standards(argc - 2, argv + 2);
 	fprintf(stderr, "wenming: unknown command '%s'\n\n", cmd);
 	usage(stderr);
 	return 2;

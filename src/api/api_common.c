@@ -122,13 +122,20 @@ int api_query_text(struct http_req *r, struct http_resp *w, struct db *db, const
 		return rc;
 	}
 	jw_end(&jw);
-	char *body = arena_alloc(r->arena, b.len + 1);
-	memcpy(body, b.data, b.len + 1);
-	w->body = body;
-	w->body_len = b.len;
-	w->content_type = "application/json; charset=utf-8";
+	api_body(r, w, &b, "application/json; charset=utf-8");
 	buf_free(&b);
 	return 0;
+}
+
+void api_body(struct http_req *r, struct http_resp *w, const struct buf *b,
+              const char *content_type)
+{
+	char *body = arena_alloc(r->arena, b->len + 1);
+	memcpy(body, b->data ? b->data : "", b->len);
+	body[b->len] = 0;
+	w->body = body;
+	w->body_len = b->len;
+	w->content_type = content_type;
 }
 
 int api_take_photo(struct http_req *r, const char *name, struct api_photo *out, struct err *e)

@@ -33,6 +33,10 @@ int api_audit_as(struct db *db, const struct http_req *r, const char *actor, con
 struct db_stmt;
 int api_query_array(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
                     json_t *(*row)(struct db_stmt *st), json_t **out, struct err *e);
+/* Answers w with a copy of b's bytes (in the request's arena) as content_type. */
+struct buf;
+void api_body(struct http_req *r, struct http_resp *w, const struct buf *b,
+              const char *content_type);
 /* Runs sql and answers w with a JSON array written as text, row() writing one element per
  * row (lib/jsonw.h): for long lists, where building jansson objects costs more than the query. */
 struct jsonw;

@@ -4,6 +4,7 @@
 #include "api/staff.h"
 #include "api/public_followup.h"
 #include "api/staff_routing.h"
+#include "api/staff_standards.h"
 #include "api/staff_stats.h"
 
 #define O311 (FMT_JSON | FMT_XML)
@@ -115,6 +116,23 @@ const struct route routes[] = {
      "Cases reported, closed and overdue per day", 0},
     {"GET", "/api/v1/stats/hotspots", 0, stats_hotspots_get, STATS_ROLES,
      stats_hotspots_params, "Grid cells with the most cases reported in a period", 0},
+
+    /* The evaluation standard and the sites (docs/standards.md). */
+    {"GET", "/api/v1/site-types", 0, site_types_list, STAFF, NULL,
+     "Site (点位) types", 0},
+    {"GET", "/api/v1/standards", 0, standards_list, STAFF, NULL,
+     "Versions of the evaluation standard (测评体系), newest first", 0},
+    {"GET", "/api/v1/standards/{version}", 0, standards_get, STAFF, standards_get_params,
+     "A version's tree (or `active`); with site_type, a site's checklist", 0},
+    {"POST", "/api/v1/standards/{version}/activate", 0, standards_activate_post, ORG_EDIT, NULL,
+     "Make a version the one new inspection rounds use", 0},
+    {"GET", "/api/v1/sites", 0, sites_list, STAFF, sites_list_params,
+     "Sites (点位) within the caller's reach", 0},
+    {"POST", "/api/v1/sites", 0, sites_save, ORG_EDIT, sites_save_params,
+     "Add or change a site by code", 0},
+    {"GET", "/api/v1/sites/geojson", 0, sites_geojson_get, STAFF, sites_geojson_params,
+     "Located sites as a GeoJSON FeatureCollection for the map", 0},
+    {"GET", "/api/v1/sites/{code}", 0, sites_get, STAFF, NULL, "One site", 0},
 
     /* Open311 api keys and the audit trail: admins. */
     {"GET", "/api/v1/apikeys", 0, apikeys_list, ADMIN, NULL, "Open311 api keys", 0},

@@ -204,11 +204,7 @@ static void csv_answer(struct http_req *r, struct http_resp *w, json_t *rows,
 		buf_adds(&b, "\r\n");
 	}
 	json_decref(rows);
-	char *body = arena_alloc(r->arena, b.len + 1);
-	memcpy(body, b.data, b.len + 1);
-	w->body = body;
-	w->body_len = b.len;
-	w->content_type = "text/csv; charset=utf-8";
+	api_body(r, w, &b, "text/csv; charset=utf-8");
 	resp_header(w, "Content-Disposition",
 	            arena_printf(r->arena, "attachment; filename=\"%s\"", filename));
 	buf_free(&b);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/data_io.h"
 #include "cli/opts.h"
 #include "store/audit.h"
 #include "store/calendar_store.h"
@@ -26,7 +27,7 @@
 static const char MEDIA_NOTE[] = "Photos are not in the export: copy the media directory "
                                  "(var/media, or --media)\nto the new server as well.";
 
-static struct db *open_db(const char *cmd, struct opt *opts)
+struct db *cli_open_db(const char *cmd, struct opt *opts)
 {
 	struct opt *o = opts_get(opts, "db");
 	struct err e = {0};
@@ -101,7 +102,8 @@ int cmd_export(int argc, char **argv)
 		    "[--format jsonl] [--out FILE|-] [--db PATH|URL]\n"
 		    "       wenming export units|areas [--out FILE|-] [--db PATH|URL]\n"
 		    "       wenming export calendar [--hours] [--out FILE|-] [--db PATH|URL]\n"
-		    "       wenming export routing [--out FILE|-] [--db PATH|URL]",
+		    "       wenming export routing [--out FILE|-] [--db PATH|URL]\n"
+		    "       wenming export sites [--geojson] [--out FILE|-] [--db PATH|URL]",
 		    about, opts);
 		return 0;
 	}
@@ -120,7 +122,7 @@ int cmd_export(int argc, char **argv)
 		fprintf(stderr, "wenming export: no database at %s\n", src);
 		return 1;
 	}
-	struct db *db = open_db("export", opts);
+	struct db *db = cli_open_db("export", opts);
 	if (!db)
 		return 1;
 	/* A file is written beside its final name and renamed when complete. */
@@ -188,7 +190,10 @@ int cmd_import(int argc, char **argv)
 		           "       wenming import units|areas FILE [--dry-run] [--db PATH|URL]"
 		           " (see wenming import units --help)\n"
 		           "       wenming import calendar FILE.csv [--dry-run] [--db PATH|URL]\n"
-		           "       wenming import routing FILE [--dry-run] [--db PATH|URL]",
+		           "       wenming import routing FILE [--dry-run] [--db PATH|URL]\n"
+		           "       wenming import standards FILE.csv --version V [--name N]"
+		           " [--activate] [--dry-run] [--db PATH|URL]\n"
+		           "       wenming import sites FILE.csv [--dry-run] [--db PATH|URL]",
 		           about, opts);
 		return 0;
 	}
@@ -202,7 +207,7 @@ int cmd_import(int argc, char **argv)
 		fprintf(stderr, "wenming import: cannot open %s\n", pos[0]);
 		return 1;
 	}
-	struct db *db = open_db("import", opts);
+	struct db *db = cli_open_db("import", opts);
 	struct err e = {0};
 	struct export_stats st = {0};
 	int rc = db ? import_jsonl(db, in, &st, &e) : -1;
@@ -243,8 +248,12 @@ static int org_subform(int argc, char **argv, char ***rest)
 			if (strcmp(a, *v) == 0)
 				i++;
 	}
-	if (at < 0 || (strcmp(argv[at], "units") != 0 && strcmp(argv[at], "areas") != 0 &&
-	               strcmp(argv[at], "routing") != 0 && strcmp(argv[at], "calendar") != 0))
+	static const char *const forms[] = {"units",     "areas", "routing", "calendar",
+	                                    "standards", "sites", NULL};
+	int known = 0;
+	for (const char *const *f = forms; at >= 0 && *f; f++)
+		known |= strcmp(argv[at], *f) == 0;
+	if (!known)
 		return -1;
 	*rest = calloc((size_t)argc + 1, sizeof **rest);
 	if (!*rest)
@@ -287,9 +296,6 @@ static int out_close(struct outfile *o, int rc, struct err *e)
 	return rc;
 }
 
-/* The sub-form exports (units, areas, routing, calendar) share all but the writer. */
-typedef int (*export_writer)(struct db *db, FILE *out, long *rows, const void *ctx,
-                             struct err *e);
 
 static int write_units(struct db *db, FILE *out, long *rows, const void *ctx, struct err *e)
 {
@@ -316,8 +322,8 @@ static int write_calendar(struct db *db, FILE *out, long *rows, const void *ctx,
 
 /* Opens the --db database, writes to --out (a file written beside its name and renamed, or
  * stdout) and reports "N <noun> written". The exit status. */
-static int write_export(const char *cmd, struct opt *opts, const char *noun, export_writer write,
-                        const void *ctx)
+int cli_write_export(const char *cmd, struct opt *opts, const char *noun,
+                     cli_export_writer write, const void *ctx)
 {
 	struct opt *d = opts_get(opts, "db"), *o = opts_get(opts, "out");
 	const char *src = d->set ? d->str : cli_default_db();
@@ -325,7 +331,7 @@ static int write_export(const char *cmd, struct opt *opts, const char *noun, exp
 		fprintf(stderr, "wenming %s: no database at %s\n", cmd, src);
 		return 1;
 	}
-	struct db *db = open_db(cmd, opts);
+	struct db *db = cli_open_db(cmd, opts);
 	if (!db)
 		return 1;
 	struct outfile out = {0};
@@ -358,6 +364,13 @@ static int org_export_cmd(const char *what, int argc, char **argv)
 	};
 	if (strcmp(what, "routing") == 0)
 		return routing_export_cmd(argc, argv);
+	if (strcmp(what, "sites") == 0)
+		return sites_export_cmd(argc, argv);
+	if (strcmp(what, "standards") == 0) {
+		fprintf(stderr, "wenming export standards: the standards are the CSV files you"
+		                " imported; `wenming standards list` shows the versions\n");
+		return 2;
+	}
 	if (strcmp(what, "calendar") == 0)
 		return calendar_export_cmd(argc, argv);
 	int units = strcmp(what, "units") == 0;
@@ -378,10 +391,10 @@ static int org_export_cmd(const char *what, int argc, char **argv)
 		    opts);
 		return 0;
 	}
-	return write_export(cmd, opts, what, units ? write_units : write_areas, NULL);
+	return cli_write_export(cmd, opts, what, units ? write_units : write_areas, NULL);
 }
 
-static void org_print_errors(const char *cmd, const char *file, const struct org_io_report *r)
+void cli_print_import_errors(const char *cmd, const char *file, const struct org_io_report *r)
 {
 	char line[700];
 	for (int i = 0; i < r->nerrors; i++) {
@@ -433,6 +446,10 @@ static int org_import_cmd(const char *what, int argc, char **argv)
 		return routing_import_cmd(argc, argv);
 	if (strcmp(what, "calendar") == 0)
 		return calendar_import_cmd(argc, argv);
+	if (strcmp(what, "standards") == 0)
+		return standards_import_cmd(argc, argv);
+	if (strcmp(what, "sites") == 0)
+		return sites_import_cmd(argc, argv);
 	int units = strcmp(what, "units") == 0;
 	const char *cmd = units ? "import units" : "import areas";
 	const char *pos[1];
@@ -461,7 +478,7 @@ static int org_import_cmd(const char *what, int argc, char **argv)
 		fprintf(stderr, "wenming %s: cannot read %s\n", cmd, pos[0]);
 		return 1;
 	}
-	struct db *db = open_db(cmd, opts);
+	struct db *db = cli_open_db(cmd, opts);
 	if (!db)
 		return 1;
 	struct org_io_opts o = {.dry_run = opts_get(opts, "dry-run")->set,
@@ -475,7 +492,7 @@ static int org_import_cmd(const char *what, int argc, char **argv)
 		           : org_import_areas(db, pos[0], &o, r, &e);
 	db_close(db);
 	if (rc < 0 && r && r->nerrors)
-		org_print_errors(cmd, pos[0], r);
+		cli_print_import_errors(cmd, pos[0], r);
 	else if (rc < 0)
 		fprintf(stderr, "wenming %s: %s\n", cmd, e.msg);
 	else if (o.dry_run)
@@ -525,7 +542,7 @@ static int routing_export_cmd(int argc, char **argv)
 		           opts);
 		return 0;
 	}
-	return write_export(cmd, opts, "rules", write_routing, NULL);
+	return cli_write_export(cmd, opts, "rules", write_routing, NULL);
 }
 
 static int routing_import_cmd(int argc, char **argv)
@@ -561,7 +578,7 @@ static int routing_import_cmd(int argc, char **argv)
 		fprintf(stderr, "wenming %s: cannot read %s\n", cmd, pos[0]);
 		return 1;
 	}
-	struct db *db = open_db(cmd, opts);
+	struct db *db = cli_open_db(cmd, opts);
 	if (!db)
 		return 1;
 	struct org_io_opts o = {.dry_run = opts_get(opts, "dry-run")->set};
@@ -573,7 +590,7 @@ static int routing_import_cmd(int argc, char **argv)
 		rc = routing_import(db, pos[0], &o, r, &off, &e);
 	db_close(db);
 	if (rc < 0 && r && r->nerrors)
-		org_print_errors(cmd, pos[0], r);
+		cli_print_import_errors(cmd, pos[0], r);
 	else if (rc < 0)
 		fprintf(stderr, "wenming %s: %s\n", cmd, e.msg);
 	else
@@ -626,7 +643,7 @@ static int calendar_export_cmd(int argc, char **argv)
 		return 0;
 	}
 	int hours = opts_get(opts, "hours")->set;
-	return write_export(cmd, opts, hours ? "working periods" : "days", write_calendar, &hours);
+	return cli_write_export(cmd, opts, hours ? "working periods" : "days", write_calendar, &hours);
 }
 
 static int calendar_import_cmd(int argc, char **argv)
@@ -657,7 +674,7 @@ static int calendar_import_cmd(int argc, char **argv)
 		fprintf(stderr, "wenming %s: cannot read %s\n", cmd, pos[0]);
 		return 1;
 	}
-	struct db *db = open_db(cmd, opts);
+	struct db *db = cli_open_db(cmd, opts);
 	if (!db)
 		return 1;
 	struct calendar_import_opts o = {.dry_run = opts_get(opts, "dry-run")->set};
@@ -671,7 +688,7 @@ static int calendar_import_cmd(int argc, char **argv)
 	db_close(db);
 	const char *what = kind == CALENDAR_HOURS ? "working periods" : "days";
 	if (rc < 0 && r && r->nerrors)
-		org_print_errors(cmd, pos[0], r);
+		cli_print_import_errors(cmd, pos[0], r);
 	else if (rc < 0)
 		fprintf(stderr, "wenming %s: %s\n", cmd, e.msg);
 	else if (o.dry_run)

@@ -14,6 +14,7 @@ int cmd_restore(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_standards(int argc, char **argv);
 
 struct db;
 struct err;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/buf.h"
@@ -13,6 +14,8 @@
 #include "lib/utf8.h"
 #include "store/calendar_store.h"
 #include "store/routing_store.h"
+#include "store/sites.h"
+#include "store/standards.h"
 #include "store/db.h"
 #include "store/org_io.h"
 #include "store/seed_internal.h"
@@ -200,6 +203,53 @@ static int seed_routing(struct seed_ctx *c, struct err *e)
 	return routing_import(c->db, path, &ro, r, NULL, e);
 }
 
+/* Every database gets the site types and, unless it has a standard already, the shipped
+ * edition (data/standards/2026.csv) as its active version. A data directory without them (a
+ * trimmed copy) loads none. */
+static int seed_standards(struct seed_ctx *c, struct err *e)
+{
+	const char *path = seed_path(c, "standards/site_types.csv");
+	if (access(path, F_OK) != 0)
+		return 0;
+	int rc = site_types_import(c->db, path, &c->st->site_types, e);
+	int64_t versions = 0;
+	if (rc == 0)
+		rc = db_get_int(c->db, "SELECT COUNT(*) FROM standard_version", NULL, 0, &versions, e);
+	path = seed_path(c, "standards/2026.csv");
+	if (rc == 0 && !versions && access(path, F_OK) == 0) {
+		struct standards_import_opts so = {.version = "2026",
+		                                   .name = "全国文明典范城市测评体系（演示版）",
+		                                   .activate = 1,
+		                                   .in_transaction = 1,
+		                                   .now = (int64_t)time(NULL)};
+		struct org_io_report *r = arena_alloc(&c->a, sizeof *r);
+		rc = standards_import(c->db, path, &so, r, e);
+	}
+	/* the items of the active version, loaded now or before: the same count every time */
+	if (rc == 0) {
+		int64_t n = 0;
+		rc = db_get_int(c->db,
+		                "SELECT COUNT(*) FROM standard_node n JOIN standard_version v ON"
+		                " v.id = n.version_id WHERE v.active = 1 AND n.kind = 'item'",
+		                NULL, 0, &n, e);
+		c->st->standard_items = (int)n;
+	}
+	return rc;
+}
+
+/* The demo city's sites (data/demo/sites.csv). */
+static int seed_sites(struct seed_ctx *c, struct err *e)
+{
+	const char *path = seed_path(c, "demo/sites.csv");
+	if (access(path, F_OK) != 0)
+		return 0;
+	struct sites_import_opts so = {.in_transaction = 1, .now = (int64_t)time(NULL)};
+	struct org_io_report *r = arena_alloc(&c->a, sizeof *r);
+	int rc = sites_import(c->db, path, &so, r, e);
+	c->st->sites = r->inserted + r->updated;
+	return rc;
+}
+
 int seed_run(struct db *db, const struct seed_opts *o, struct seed_stats *stats, struct err *e)
 {
 	struct seed_stats st = {0};
@@ -220,6 +270,10 @@ int seed_run(struct db *db, const struct seed_opts *o, struct seed_stats *stats,
 		rc = calendar_seed(db, o->data_dir, NULL, e);
 	if (rc == 0 && o->demo)
 		rc = seed_routing(&c, e);
+	if (rc == 0)
+		rc = seed_standards(&c, e);
+	if (rc == 0 && o->demo)
+		rc = seed_sites(&c, e);
 	if (rc == 0)
 		rc = o->in_transaction ? db_release(db, "seed", e) : db_commit(db, e);
 	if (rc) {

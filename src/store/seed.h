@@ -15,6 +15,7 @@ struct seed_stats {
 	int units, areas, categories, attributes, values;
 	int attributes_removed; /* attributes of loaded categories no longer in the file */
 	int warnings;
+	int site_types, standard_items, sites;
 };
 
 /* A warning: msg is "file:line: text"; valid only during the call. */
