@@ -4,6 +4,7 @@
 #include "api/staff.h"
 #include "api/public_followup.h"
 #include "api/staff_routing.h"
+#include "api/staff_rounds.h"
 #include "api/staff_standards.h"
 #include "api/staff_stats.h"
 
@@ -133,6 +134,22 @@ const struct route routes[] = {
     {"GET", "/api/v1/sites/geojson", 0, sites_geojson_get, STAFF, sites_geojson_params,
      "Located sites as a GeoJSON FeatureCollection for the map", 0},
     {"GET", "/api/v1/sites/{code}", 0, sites_get, STAFF, NULL, "One site", 0},
+    {"GET", "/api/v1/rounds", 0, rounds_list, STAFF, NULL,
+     "Inspection rounds (督查 / 模拟测评), newest first", 0},
+    {"POST", "/api/v1/rounds", 0, rounds_create, ROUND_EDIT, rounds_create_params,
+     "Make an inspection round and draw its sites", 0},
+    {"GET", "/api/v1/rounds/{id}", 0, rounds_get, STAFF, NULL,
+     "A round: its plan, inspectors and sites with their last inspection", 0},
+    {"GET", "/api/v1/rounds/{id}/sites/{code}", 0, rounds_site_checklist, STAFF, NULL,
+     "A site's checklist in a round, with each item's last result and case", 0},
+    {"GET", "/api/v1/rounds/{id}/scores", 0, rounds_scores, STAFF, rounds_scores_params,
+     "A round's scores per site, district, unit, site type or item (JSON or CSV)", 0},
+    {"GET", "/api/v1/scores/trend", 0, scores_trend, STAFF, NULL,
+     "The city's score in every round, oldest first", 0},
+    {"POST", "/api/v1/inspections", 0, inspections_submit, INSPECTS, inspections_submit_params,
+     "Submit a finished inspection (idempotent by client_id); failures open cases", 0},
+    {"GET", "/api/v1/inspections/{id}", 0, inspections_get, STAFF, NULL,
+     "An inspection with its results and the cases opened", 0},
 
     /* Open311 api keys and the audit trail: admins. */
     {"GET", "/api/v1/apikeys", 0, apikeys_list, ADMIN, NULL, "Open311 api keys", 0},

@@ -201,6 +201,9 @@ static int check_item(struct simport *s, struct srow *w, struct err *e)
 		           w->f[S_VETO]);
 	size_t nsc;
 	const char **sc = split_list(&s->a, w->f[S_SERVICE_CODES], &nsc);
+	if (!strcmp(method, "field") && nsc == 0)
+		org_io_add(s->r, line, 0, code,
+		           "a field (实地考察) item needs its service_codes: the case a failure opens");
 	w->cats = arena_alloc(&s->a, (nsc ? nsc : 1) * sizeof *w->cats);
 	w->ncats = 0;
 	for (size_t i = 0; i < nsc; i++) {
