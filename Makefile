@@ -21,7 +21,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 PORT ?= 8080
 DB   ?= var/wenming.db
 
-.PHONY: all run test asan unit http-test bench bench-pg bench-auth bench-workflow clean deps fmt lint
+.PHONY: bench-inspection all run test asan unit http-test bench bench-pg bench-auth bench-workflow clean deps fmt lint
 all: build/wenming
 
 deps:
@@ -113,6 +113,14 @@ build/bench/workflow_bench: bench/workflow_bench.c build/libwenming.a
 bench-workflow: build/wenming build/bench/workflow_bench
 	@scripts/deps.sh --bench
 	bench/workflow_bench.sh
+
+# Inspection rounds at evaluation scale: 5,000 sites × 40 items (issue 6; docs/benchmarks.md).
+build/bench/inspection_bench: bench/inspection_bench.c build/libwenming.a
+	@mkdir -p $(@D)
+	$(CC) $(ALLCFLAGS) -o $@ $< build/libwenming.a $(DEPLIBS)
+
+bench-inspection: build/bench/inspection_bench
+	build/bench/inspection_bench $(BENCH_INSPECTION_ARGS)
 
 # PostgreSQL, one instance and two behind nginx, beside SQLite (issue 3; docs/benchmarks.md).
 bench-pg: build/wenming

@@ -13,6 +13,7 @@
 #include "store/audit.h"
 #include "store/media_store.h"
 #include "store/db.h"
+#include "store/org_io.h"
 #include "store/refcache.h"
 
 int api_db(struct http_req *r, struct db **db, struct err *e)
@@ -125,6 +126,40 @@ int api_query_text(struct http_req *r, struct http_resp *w, struct db *db, const
 	api_body(r, w, &b, "application/json; charset=utf-8");
 	buf_free(&b);
 	return 0;
+}
+
+void api_csv_rows(struct http_req *r, struct http_resp *w, json_t *rows,
+                  const char *const *cols, size_t ncols, const char *filename)
+{
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < ncols; i++) {
+		if (i)
+			buf_addc(&b, ',');
+		org_csv_cell(&b, cols[i]);
+	}
+	buf_adds(&b, "\r\n");
+	size_t k;
+	json_t *row;
+	json_array_foreach(rows, k, row)
+	{
+		for (size_t i = 0; i < ncols; i++) {
+			if (i)
+				buf_addc(&b, ',');
+			json_t *v = json_object_get(row, cols[i]);
+			if (json_is_string(v))
+				org_csv_cell(&b, json_string_value(v));
+			else if (json_is_integer(v))
+				buf_printf(&b, "%lld", (long long)json_integer_value(v));
+			else if (json_is_real(v))
+				buf_printf(&b, "%.17g", json_real_value(v));
+		}
+		buf_adds(&b, "\r\n");
+	}
+	json_decref(rows);
+	api_body(r, w, &b, "text/csv; charset=utf-8");
+	resp_header(w, "Content-Disposition",
+	            arena_printf(r->arena, "attachment; filename=\"%s\"", filename));
+	buf_free(&b);
 }
 
 void api_body(struct http_req *r, struct http_resp *w, const struct buf *b,

@@ -37,6 +37,11 @@ int api_query_array(struct db *db, const char *sql, const struct db_val *args, s
 struct buf;
 void api_body(struct http_req *r, struct http_resp *w, const struct buf *b,
               const char *content_type);
+/* Answers w with rows (a JSON array of objects; stolen) as CSV: a header of cols, one line per
+ * row, null an empty cell, cells a spreadsheet would run as a formula guarded
+ * (org_csv_cell); sent as an attachment named filename. */
+void api_csv_rows(struct http_req *r, struct http_resp *w, json_t *rows,
+                  const char *const *cols, size_t ncols, const char *filename);
 /* Runs sql and answers w with a JSON array written as text, row() writing one element per
  * row (lib/jsonw.h): for long lists, where building jansson objects costs more than the query. */
 struct jsonw;

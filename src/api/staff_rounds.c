@@ -268,35 +268,6 @@ static const char *const SCORE_COLS[] = {"key",    "label",  "score",  "kept",
                                          "applicable", "lost", "passed", "failed",
                                          "na",     "deduct_failed", "veto_failed", "sites"};
 
-/* The rows as CSV (cells a spreadsheet would run as formulas guarded, as every export). */
-static void scores_csv(struct http_req *r, struct http_resp *w, json_t *rows)
-{
-	struct buf b = BUF_INIT;
-	size_t ncols = sizeof SCORE_COLS / sizeof SCORE_COLS[0];
-	for (size_t i = 0; i < ncols; i++)
-		buf_printf(&b, "%s%s", i ? "," : "", SCORE_COLS[i]);
-	buf_adds(&b, "\r\n");
-	size_t k;
-	json_t *row;
-	json_array_foreach(rows, k, row)
-	{
-		for (size_t i = 0; i < ncols; i++) {
-			if (i)
-				buf_addc(&b, ',');
-			json_t *v = json_object_get(row, SCORE_COLS[i]);
-			if (json_is_string(v))
-				org_csv_cell(&b, json_string_value(v));
-			else if (json_is_integer(v))
-				buf_printf(&b, "%lld", (long long)json_integer_value(v));
-			else if (json_is_real(v))
-				buf_printf(&b, "%.15g", json_real_value(v));
-		}
-		buf_adds(&b, "\r\n");
-	}
-	api_body(r, w, &b, "text/csv; charset=utf-8");
-	buf_free(&b);
-}
-
 int rounds_scores(struct http_req *r, struct http_resp *w, struct err *e)
 {
 	struct db *db;
@@ -311,7 +282,8 @@ int rounds_scores(struct http_req *r, struct http_resp *w, struct err *e)
 	if ((rc = round_scores_json(db, id, g, &o, e)) < 0)
 		return rc;
 	if (req_str(r, "format") && !strcmp(req_str(r, "format"), "csv")) {
-		scores_csv(r, w, json_object_get(o, "rows"));
+		api_csv_rows(r, w, json_incref(json_object_get(o, "rows")), SCORE_COLS,
+		             sizeof SCORE_COLS / sizeof SCORE_COLS[0], "scores.csv");
 		json_decref(o);
 		return 0;
 	}

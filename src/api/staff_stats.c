@@ -173,42 +173,6 @@ static json_t *row_json(const struct stats_row *row, const struct fig_weights *w
 	return o;
 }
 
-/* CSV: one header line of cols, one line per object of rows; null is an empty cell; cells a
- * spreadsheet would run as a formula get a leading quote (org_csv_cell). */
-static void csv_answer(struct http_req *r, struct http_resp *w, json_t *rows,
-                       const char *const *cols, size_t ncols, const char *filename)
-{
-	struct buf b = BUF_INIT;
-	for (size_t i = 0; i < ncols; i++) {
-		if (i)
-			buf_addc(&b, ',');
-		org_csv_cell(&b, cols[i]);
-	}
-	buf_adds(&b, "\r\n");
-	size_t k;
-	json_t *row;
-	json_array_foreach(rows, k, row)
-	{
-		for (size_t i = 0; i < ncols; i++) {
-			if (i)
-				buf_addc(&b, ',');
-			json_t *v = json_object_get(row, cols[i]);
-			if (json_is_string(v)) {
-				org_csv_cell(&b, json_string_value(v));
-			} else if (json_is_integer(v)) {
-				buf_printf(&b, "%lld", (long long)json_integer_value(v));
-			} else if (json_is_real(v)) {
-				buf_printf(&b, "%.17g", json_real_value(v));
-			}
-		}
-		buf_adds(&b, "\r\n");
-	}
-	json_decref(rows);
-	api_body(r, w, &b, "text/csv; charset=utf-8");
-	resp_header(w, "Content-Disposition",
-	            arena_printf(r->arena, "attachment; filename=\"%s\"", filename));
-	buf_free(&b);
-}
 
 static int wants_csv(const struct http_req *r)
 {
@@ -272,7 +236,7 @@ int stats_get(struct http_req *r, struct http_resp *w, struct err *e)
 			json_array_append_new(rows, row_json(&s.rows[i], &wt));
 	stats_set_free(&s);
 	if (wants_csv(r)) {
-		csv_answer(r, w, rows, STATS_CSV, sizeof STATS_CSV / sizeof STATS_CSV[0],
+		api_csv_rows(r, w, rows, STATS_CSV, sizeof STATS_CSV / sizeof STATS_CSV[0],
 		           "stats.csv");
 		return 0;
 	}
@@ -374,7 +338,7 @@ int stats_trend_get(struct http_req *r, struct http_resp *w, struct err *e)
 	}
 	stats_set_free(&s);
 	if (wants_csv(r)) {
-		csv_answer(r, w, rows, TREND_CSV, sizeof TREND_CSV / sizeof TREND_CSV[0],
+		api_csv_rows(r, w, rows, TREND_CSV, sizeof TREND_CSV / sizeof TREND_CSV[0],
 		           "trend.csv");
 		return 0;
 	}

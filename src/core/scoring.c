@@ -22,6 +22,23 @@ void score_add(struct score_sum *s, const struct score_result *r)
 		s->kept += r->points;
 }
 
+void score_add_counts(struct score_sum *s, double points, const char *veto, int64_t passed,
+                      int64_t failed, int64_t na)
+{
+	s->passed += passed;
+	s->failed += failed;
+	s->na += na;
+	s->sites += passed + failed + na;
+	if (veto && !strcmp(veto, "veto"))
+		s->veto_failed += failed;
+	else if (veto && !strcmp(veto, "deduct"))
+		s->deduct_failed += failed;
+	else {
+		s->applicable += points * (double)(passed + failed);
+		s->kept += points * (double)passed;
+	}
+}
+
 void score_merge(struct score_sum *into, const struct score_sum *from)
 {
 	into->kept += from->kept;

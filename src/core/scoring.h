@@ -24,6 +24,10 @@ struct score_sum {
 
 /* Adds one result into s. */
 void score_add(struct score_sum *s, const struct score_result *r);
+/* Adds pass/fail/na counts of one item (its points and veto kind) into s, as score_add would
+ * one result at a time; sites gains the item's inspections. */
+void score_add_counts(struct score_sum *s, double points, const char *veto, int64_t passed,
+                      int64_t failed, int64_t na);
 /* Adds a whole group (e.g. a site) into another. */
 void score_merge(struct score_sum *into, const struct score_sum *from);
 /* 100 × kept / applicable into *out and 1; 0 when nothing was applicable. */

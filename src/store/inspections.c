@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/roles.h"
+#include "core/scoring.h"
 #include "core/sla.h"
 #include "lib/arena.h"
 #include "store/case_store.h"
@@ -19,7 +20,8 @@ struct site_row {
 
 struct check_item {
 	int64_t node_id;
-	const char *code, *text;
+	const char *code, *text, *veto;
+	double points;
 	const struct inspection_item_in *in; /* the submitted result; NULL: missing */
 };
 
@@ -99,7 +101,7 @@ static int load_checklist(struct db *db, int64_t version, const char *type, stru
 {
 	struct db_stmt *st;
 	int rc = db_query(db,
-	                  "SELECT n.id, n.code, n.text FROM standard_node n"
+	                  "SELECT n.id, n.code, n.text, n.veto, n.points FROM standard_node n"
 	                  " JOIN standard_item_site_type t ON t.node_id = n.id"
 	                  " WHERE n.version_id = ? AND n.kind = 'item' AND n.method = 'field'"
 	                  " AND t.site_type = ? ORDER BY n.code",
@@ -115,8 +117,11 @@ static int load_checklist(struct db *db, int64_t version, const char *type, stru
 			v = p;
 			cap *= 2;
 		}
-		v[m++] = (struct check_item){db_col_int(st, 0), arena_strdup(a, db_col_text(st, 1)),
-		                             arena_strdup(a, db_col_text(st, 2)), NULL};
+		v[m++] = (struct check_item){.node_id = db_col_int(st, 0),
+		                             .code = arena_strdup(a, db_col_text(st, 1)),
+		                             .text = arena_strdup(a, db_col_text(st, 2)),
+		                             .veto = arena_strdup(a, db_col_text(st, 3)),
+		                             .points = db_col_real(st, 4)};
 	}
 	db_done(st);
 	*out = v;
@@ -279,8 +284,11 @@ int inspection_submit(struct db *db, const struct inspection_in *in, struct insp
 		                        in->has_location ? db_real(in->lon) : db_null(),
 		                        db_text(in->note ? in->note : "")),
 		                &out->id, e);
+	struct score_sum sum = {0};
 	for (size_t k = 0; k < n && !rc; k++) {
 		const char *res = items[k].in->result;
+		struct score_result sr = {items[k].points, items[k].veto, res};
+		score_add(&sum, &sr);
 		int64_t case_id = 0;
 		if (!strcmp(res, "fail") && (rc = open_case(db, in, round_name, &site, &items[k],
 		                                            &case_id, e)) == 0)
@@ -297,8 +305,12 @@ int inspection_submit(struct db *db, const struct inspection_in *in, struct insp
 			            e);
 	}
 	if (!rc)
-		rc = db_run(db, "UPDATE inspection SET passed = ?, failed = ?, na = ? WHERE id = ?",
+		rc = db_run(db,
+		            "UPDATE inspection SET passed = ?, failed = ?, na = ?, kept = ?,"
+		            " applicable = ?, deduct_failed = ?, veto_failed = ? WHERE id = ?",
 		            DB_ARGS(db_int(out->passed), db_int(out->failed), db_int(out->na),
+		                    db_real(sum.kept), db_real(sum.applicable),
+		                    db_int(sum.deduct_failed), db_int(sum.veto_failed),
 		                    db_int(out->id)),
 		            e);
 	arena_free(&a);

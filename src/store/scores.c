@@ -59,16 +59,26 @@ static struct group *group_new(struct groups *gs, const char *key, const char *l
 	return g;
 }
 
-/* Each result of the round's latest inspection per site: the site's columns, then the item's
- * (code, text, points, veto, result). Ordered by site, or by item for the item group. */
-static const char RESULTS_SQL[] =
+/* The round's latest inspection per site, with the site's columns and the inspection's sums. */
+static const char SITES_SQL[] =
     "SELECT s.code, s.name, s.type, t.name, COALESCE(u.code, ''), COALESCE(u.name, ''),"
-    " COALESCE(s.area_id, 0), n.code, n.text, n.points, n.veto, r.result"
-    " FROM inspection i JOIN inspection_result r ON r.inspection_id = i.id"
-    " JOIN standard_node n ON n.id = r.node_id JOIN site s ON s.id = i.site_id"
+    " COALESCE(s.area_id, 0), i.kept, i.applicable, i.passed, i.failed, i.na,"
+    " i.deduct_failed, i.veto_failed FROM inspection i JOIN site s ON s.id = i.site_id"
     " JOIN site_type t ON t.code = s.type LEFT JOIN unit u ON u.id = s.unit_id"
     " WHERE i.round_id = ? AND i.id = (SELECT MAX(j.id) FROM inspection j"
-    " WHERE j.round_id = i.round_id AND j.site_id = i.site_id)";
+    " WHERE j.round_id = i.round_id AND j.site_id = i.site_id) ORDER BY s.code";
+
+/* Per item over the same inspections: pass, fail and n/a counts. */
+static const char ITEMS_SQL[] =
+    "SELECT n.code, n.text, n.points, n.veto,"
+    " SUM(CASE WHEN r.result = 'pass' THEN 1 ELSE 0 END),"
+    " SUM(CASE WHEN r.result = 'fail' THEN 1 ELSE 0 END),"
+    " SUM(CASE WHEN r.result = 'na' THEN 1 ELSE 0 END)"
+    " FROM inspection i JOIN inspection_result r ON r.inspection_id = i.id"
+    " JOIN standard_node n ON n.id = r.node_id"
+    " WHERE i.round_id = ? AND i.id = (SELECT MAX(j.id) FROM inspection j"
+    " WHERE j.round_id = i.round_id AND j.site_id = i.site_id)"
+    " GROUP BY n.id, n.code, n.text, n.points, n.veto";
 
 static int cmp_weakest(const void *a, const void *b)
 {
@@ -118,6 +128,87 @@ static const char *area_name(struct db *db, int64_t id, char *buf, size_t n)
 	return buf;
 }
 
+static struct score_sum row_sum(struct db_stmt *st, int col)
+{
+	return (struct score_sum){.kept = db_col_real(st, col),
+	                          .applicable = db_col_real(st, col + 1),
+	                          .passed = db_col_int(st, col + 2),
+	                          .failed = db_col_int(st, col + 3),
+	                          .na = db_col_int(st, col + 4),
+	                          .deduct_failed = db_col_int(st, col + 5),
+	                          .veto_failed = db_col_int(st, col + 6),
+	                          .sites = 1};
+}
+
+/* Sites into groups (and the city); items are counted apart. */
+static int group_sites(struct db *db, int64_t round_id, enum score_group g, struct groups *gs,
+                       struct score_sum *city, struct err *e)
+{
+	struct area_tree tree = {0};
+	int rc = g == SCORE_DISTRICT ? area_tree_load(db, &tree, e) : 0;
+	struct db_stmt *st;
+	if (rc || (rc = db_query(db, SITES_SQL, DB_ARGS(db_int(round_id)), &st, e))) {
+		area_tree_free(&tree);
+		return rc;
+	}
+	char key[72], label[256];
+	while ((rc = db_step(st, e)) == DB_ROW) {
+		struct score_sum s = row_sum(st, 7);
+		score_merge(city, &s);
+		if (g == SCORE_ITEM)
+			continue;
+		label[0] = 0;
+		switch (g) {
+		case SCORE_DISTRICT:
+			snprintf(key, sizeof key, "%lld",
+			         (long long)area_tree_district(&tree, db_col_int(st, 6)));
+			break;
+		case SCORE_UNIT:
+			snprintf(key, sizeof key, "%s", db_col_text(st, 4));
+			snprintf(label, sizeof label, "%s",
+			         *db_col_text(st, 4) ? db_col_text(st, 5) : "未指定单位");
+			break;
+		case SCORE_TYPE:
+			snprintf(key, sizeof key, "%s", db_col_text(st, 2));
+			snprintf(label, sizeof label, "%s", db_col_text(st, 3));
+			break;
+		default: /* SCORE_SITE */
+			snprintf(key, sizeof key, "%s", db_col_text(st, 0));
+			snprintf(label, sizeof label, "%s", db_col_text(st, 1));
+			break;
+		}
+		struct group *gr = group_find(gs, key);
+		if (!gr && g == SCORE_DISTRICT) {
+			int64_t d = strtoll(key, NULL, 10);
+			if (d)
+				area_name(db, d, label, sizeof label);
+			else
+				snprintf(label, sizeof label, "未指定区域");
+		}
+		if (!gr)
+			gr = group_new(gs, key, label);
+		score_merge(&gr->sum, &s);
+	}
+	db_done(st);
+	area_tree_free(&tree);
+	return rc < 0 ? rc : 0;
+}
+
+static int group_items(struct db *db, int64_t round_id, struct groups *gs, struct err *e)
+{
+	struct db_stmt *st;
+	int rc = db_query(db, ITEMS_SQL, DB_ARGS(db_int(round_id)), &st, e);
+	if (rc)
+		return rc;
+	while ((rc = db_step(st, e)) == DB_ROW) {
+		struct group *gr = group_new(gs, db_col_text(st, 0), db_col_text(st, 1));
+		score_add_counts(&gr->sum, db_col_real(st, 2), db_col_text(st, 3), db_col_int(st, 4),
+		                 db_col_int(st, 5), db_col_int(st, 6));
+	}
+	db_done(st);
+	return rc < 0 ? rc : 0;
+}
+
 int round_scores_json(struct db *db, int64_t round_id, enum score_group g, json_t **out,
                       struct err *e)
 {
@@ -128,78 +219,15 @@ int round_scores_json(struct db *db, int64_t round_id, enum score_group g, json_
 		return rc;
 	if (!exists)
 		return err_set(e, ERR_NOT_FOUND, "no round %lld", (long long)round_id);
-	struct area_tree tree = {0};
-	if (g == SCORE_DISTRICT && (rc = area_tree_load(db, &tree, e)))
-		return rc;
-	char sql[2048];
-	snprintf(sql, sizeof sql, "%s ORDER BY %s", RESULTS_SQL,
-	         g == SCORE_ITEM ? "n.code, s.code" : "s.code, n.code");
-	struct db_stmt *st;
-	if ((rc = db_query(db, sql, DB_ARGS(db_int(round_id)), &st, e))) {
-		area_tree_free(&tree);
-		return rc;
-	}
 	struct groups gs = {0};
 	struct score_sum city = {0};
-	char last_site[72] = "", key[72], label[256];
-	while ((rc = db_step(st, e)) == DB_ROW) {
-		const char *site = db_col_text(st, 0);
-		switch (g) {
-		case SCORE_SITE:
-			snprintf(key, sizeof key, "%s", site);
-			snprintf(label, sizeof label, "%s", db_col_text(st, 1));
-			break;
-		case SCORE_DISTRICT:
-			snprintf(key, sizeof key, "%lld",
-			         (long long)area_tree_district(&tree, db_col_int(st, 6)));
-			label[0] = 0; /* named once, when the group is new */
-			break;
-		case SCORE_UNIT:
-			snprintf(key, sizeof key, "%s", db_col_text(st, 4));
-			snprintf(label, sizeof label, "%s", *db_col_text(st, 4) ? db_col_text(st, 5)
-			                                                       : "未指定单位");
-			break;
-		case SCORE_TYPE:
-			snprintf(key, sizeof key, "%s", db_col_text(st, 2));
-			snprintf(label, sizeof label, "%s", db_col_text(st, 3));
-			break;
-		case SCORE_ITEM:
-			snprintf(key, sizeof key, "%s", db_col_text(st, 7));
-			snprintf(label, sizeof label, "%s", db_col_text(st, 8));
-			break;
-		}
-		struct group *gr = group_find(&gs, key);
-		if (!gr && g == SCORE_DISTRICT) {
-			int64_t d = strtoll(key, NULL, 10);
-			if (d)
-				area_name(db, d, label, sizeof label);
-			else
-				snprintf(label, sizeof label, "未指定区域");
-		}
-		if (!gr)
-			gr = group_new(&gs, key, label);
-		struct score_result res = {db_col_real(st, 9), db_col_text(st, 10),
-		                           db_col_text(st, 11)};
-		score_add(&gr->sum, &res);
-		score_add(&city, &res);
-		/* a site counts once per group it first appears in (rows of a site are adjacent
-		 * unless grouped by item, where sites are the item's inspections) */
-		if (g == SCORE_ITEM || strcmp(last_site, site) != 0) {
-			gr->sum.sites++;
-			if (strcmp(last_site, site) != 0 && g != SCORE_ITEM)
-				city.sites++;
-		}
-		snprintf(last_site, sizeof last_site, "%s", site);
-	}
-	db_done(st);
-	area_tree_free(&tree);
+	rc = group_sites(db, round_id, g, &gs, &city, e);
+	if (rc == 0 && g == SCORE_ITEM)
+		rc = group_items(db, round_id, &gs, e);
 	if (rc < 0) {
 		free(gs.v);
 		return rc;
 	}
-	if (g == SCORE_ITEM) /* the inspected sites, once each */
-		rc = db_get_int(db, "SELECT COUNT(DISTINCT site_id) FROM inspection WHERE round_id = ?",
-		                DB_ARGS(db_int(round_id)), &city.sites, e);
 	qsort(gs.v, gs.n, sizeof *gs.v, g == SCORE_ITEM ? cmp_lost : cmp_weakest);
 	json_t *rows = json_array();
 	for (size_t i = 0; i < gs.n; i++) {
@@ -209,10 +237,6 @@ int round_scores_json(struct db *db, int64_t round_id, enum score_group g, json_
 		json_array_append_new(rows, o);
 	}
 	free(gs.v);
-	if (rc < 0) {
-		json_decref(rows);
-		return rc;
-	}
 	*out = json_pack("{s:I, s:s, s:o, s:o}", "round", (json_int_t)round_id, "group",
 	                 GROUPS[g], "city", sum_json(&city), "rows", rows);
 	return 0;
@@ -222,49 +246,27 @@ int score_trend_json(struct db *db, json_t **out, struct err *e)
 {
 	struct db_stmt *st;
 	int rc = db_query(db,
-	                  "SELECT r.id, r.name, r.kind, r.starts_at, n.points, n.veto, x.result,"
-	                  " x.inspection_id FROM inspection_round r"
+	                  "SELECT r.id, r.name, r.kind, r.starts_at, SUM(i.kept), SUM(i.applicable),"
+	                  " SUM(i.passed), SUM(i.failed), SUM(i.na), SUM(i.deduct_failed),"
+	                  " SUM(i.veto_failed), COUNT(*) FROM inspection_round r"
 	                  " JOIN inspection i ON i.round_id = r.id AND i.id = (SELECT MAX(j.id)"
 	                  " FROM inspection j WHERE j.round_id = i.round_id AND j.site_id = i.site_id)"
-	                  " JOIN inspection_result x ON x.inspection_id = i.id"
-	                  " JOIN standard_node n ON n.id = x.node_id ORDER BY r.id, i.id",
+	                  " GROUP BY r.id, r.name, r.kind, r.starts_at ORDER BY r.id",
 	                  NULL, 0, &st, e);
 	if (rc)
 		return rc;
 	json_t *arr = json_array();
-	struct score_sum s = {0};
-	int64_t round = 0, last_insp = 0;
-	json_t *cur = NULL;
 	while ((rc = db_step(st, e)) == DB_ROW) {
-		if (db_col_int(st, 0) != round) {
-			if (cur) {
-				json_t *t = sum_json(&s);
-				json_object_update(cur, t);
-				json_decref(t);
-				json_array_append_new(arr, cur);
-			}
-			round = db_col_int(st, 0);
-			s = (struct score_sum){0};
-			cur = json_pack("{s:I, s:s, s:s, s:I}", "round", (json_int_t)round, "name",
-			                db_col_text(st, 1), "kind", db_col_text(st, 2), "starts_at",
-			                (json_int_t)db_col_int(st, 3));
-		}
-		if (db_col_int(st, 7) != last_insp) {
-			s.sites++;
-			last_insp = db_col_int(st, 7);
-		}
-		struct score_result res = {db_col_real(st, 4), db_col_text(st, 5), db_col_text(st, 6)};
-		score_add(&s, &res);
+		struct score_sum s = row_sum(st, 4);
+		s.sites = db_col_int(st, 11);
+		json_t *o = sum_json(&s);
+		json_object_set_new(o, "round", json_integer(db_col_int(st, 0)));
+		json_object_set_new(o, "name", json_string(db_col_text(st, 1)));
+		json_object_set_new(o, "kind", json_string(db_col_text(st, 2)));
+		json_object_set_new(o, "starts_at", json_integer(db_col_int(st, 3)));
+		json_array_append_new(arr, o);
 	}
 	db_done(st);
-	if (cur && rc == 0) {
-		json_t *t = sum_json(&s);
-		json_object_update(cur, t);
-		json_decref(t);
-		json_array_append_new(arr, cur);
-	} else {
-		json_decref(cur);
-	}
 	if (rc < 0) {
 		json_decref(arr);
 		return rc;

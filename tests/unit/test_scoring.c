@@ -55,3 +55,23 @@ Test(scoring, groups_weigh_sites_by_points)
 	cr_assert_eq(score_value(&c, &v), 0, "nothing applicable: no score");
 	cr_assert_float_eq(v, 60, EPS, "left untouched");
 }
+
+Test(scoring, counts_add_up_like_results)
+{
+	/* an item of 1.5 points passed at 3 sites, failed at 1, n/a at 2 */
+	struct score_sum one = {0}, counted = {0};
+	for (int i = 0; i < 3; i++)
+		add(&one, 1.5, "none", "pass");
+	add(&one, 1.5, "none", "fail");
+	add(&one, 1.5, "none", "na");
+	add(&one, 1.5, "none", "na");
+	score_add_counts(&counted, 1.5, "none", 3, 1, 2);
+	cr_assert_float_eq(counted.kept, one.kept, EPS);
+	cr_assert_float_eq(counted.applicable, one.applicable, EPS);
+	cr_assert_eq(counted.passed, 3);
+	cr_assert_eq(counted.sites, 6);
+	struct score_sum v = {0};
+	score_add_counts(&v, 5, "veto", 0, 2, 1);
+	cr_assert_eq(v.veto_failed, 2);
+	cr_assert_float_eq(v.applicable, 0, EPS);
+}
