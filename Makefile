@@ -73,7 +73,10 @@ run: deps build/wenming
 	build/wenming serve --db $(DB) --port $(PORT)
 
 # Every test, under AddressSanitizer + UBSan: unit tests, then HTTP tests against the real server.
+# The optimised binary is built first: -O2 runs warnings (-Werror) that -O1 does not, and
+# `make run` must build on a fresh machine.
 test: deps
+	@$(MAKE) --no-print-directory -j2 build/wenming
 	@$(MAKE) --no-print-directory asan
 
 # Both stores: a throwaway PostgreSQL cluster (scripts/pg-test-server.sh) serves the PostgreSQL

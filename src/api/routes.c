@@ -4,6 +4,7 @@
 #include "api/staff.h"
 #include "api/public_followup.h"
 #include "api/staff_routing.h"
+#include "api/public_survey.h"
 #include "api/staff_rounds.h"
 #include "api/staff_standards.h"
 #include "api/staff_stats.h"
@@ -37,6 +38,10 @@ const struct route routes[] = {
      open311_jurisdiction_params, "The request id for a submission token", 0},
     {"GET", "/api/v1/public/cases/{code}", 0, public_case_get, ROLE_PUBLIC, NULL,
      "A case as its reporter follows it: status, public timeline, deadline", CACHE_MS},
+    {"GET", "/api/v1/public/surveys/{round}", 0, public_survey_get, ROLE_PUBLIC, NULL,
+     "A round's questionnaire (问卷调查) for citizens", 0},
+    {"POST", "/api/v1/public/surveys/{round}/answers", 0, public_survey_answer, ROLE_PUBLIC,
+     public_survey_answer_params, "Answer a questionnaire, once per device or phone", 0},
     {"POST", "/api/v1/public/cases/{code}/rating", 0, public_case_rate, ROLE_PUBLIC,
      public_case_rate_params, "Rate a closed case once, with the submission token", 0},
 
@@ -140,6 +145,8 @@ const struct route routes[] = {
      "Make an inspection round and draw its sites", 0},
     {"GET", "/api/v1/rounds/{id}", 0, rounds_get, STAFF, NULL,
      "A round: its plan, inspectors and sites with their last inspection", 0},
+    {"POST", "/api/v1/rounds/{id}/close", 0, rounds_close, ROUND_EDIT, NULL,
+     "Close a round: no more inspections or questionnaire answers", 0},
     {"GET", "/api/v1/rounds/{id}/sites/{code}", 0, rounds_site_checklist, STAFF, NULL,
      "A site's checklist in a round, with each item's last result and case", 0},
     {"GET", "/api/v1/rounds/{id}/scores", 0, rounds_scores, STAFF, rounds_scores_params,

@@ -17,6 +17,7 @@
 #include "store/org_io.h"
 #include "store/rounds.h"
 #include "store/scores.h"
+#include "store/surveys.h"
 #include "lib/buf.h"
 
 static const char *const KINDS[] = {"supervision", "simulation", NULL};
@@ -151,6 +152,31 @@ int rounds_create(struct http_req *r, struct http_resp *w, struct err *e)
 	return round_json(db, j->id, &w->json, e);
 }
 
+struct close_job {
+	struct http_req *r;
+	int64_t id;
+};
+
+static int close_write(struct db *db, void *arg, struct err *e)
+{
+	struct close_job *j = arg;
+	int rc = round_close(db, j->id, e);
+	return rc ? rc
+	          : api_audit(db, j->r, "round.close",
+	                      arena_printf(j->r->arena, "round:%lld", (long long)j->id),
+	                      "{\"status\":\"closed\"}", e);
+}
+
+int rounds_close(struct http_req *r, struct http_resp *w, struct err *e)
+{
+	struct close_job j = {.r = r};
+	struct db *db;
+	int rc = api_path_id(r, 0, &j.id, e);
+	if (rc < 0 || (rc = api_write(r, close_write, &j, e)) < 0 || (rc = api_db(r, &db, e)) < 0)
+		return rc;
+	return round_json(db, j.id, &w->json, e);
+}
+
 int rounds_list(struct http_req *r, struct http_resp *w, struct err *e)
 {
 	struct db *db;
@@ -278,9 +304,14 @@ int rounds_scores(struct http_req *r, struct http_resp *w, struct err *e)
 		return rc;
 	if (req_str(r, "group"))
 		score_group_parse(req_str(r, "group"), &g);
-	json_t *o;
+	json_t *o, *survey;
 	if ((rc = round_scores_json(db, id, g, &o, e)) < 0)
 		return rc;
+	if ((rc = survey_scores_json(db, id, &survey, e)) < 0) {
+		json_decref(o);
+		return rc;
+	}
+	json_object_set_new(o, "survey", survey);
 	if (req_str(r, "format") && !strcmp(req_str(r, "format"), "csv")) {
 		api_csv_rows(r, w, json_incref(json_object_get(o, "rows")), SCORE_COLS,
 		             sizeof SCORE_COLS / sizeof SCORE_COLS[0], "scores.csv");

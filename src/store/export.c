@@ -149,6 +149,11 @@ const struct export_table export_tables[] = {
      "inspection_id,node_id",
      "iitti",
      {"inspection_id", "node_id", "result", "note", "case_id"}},
+    {"survey_answer",
+     "id",
+     "iitii",
+     {"id", "round_id", "respondent", "area_id", "answered_at"}},
+    {"survey_answer_item", "answer_id,node_id", "iit", {"answer_id", "node_id", "rating"}},
     {NULL, NULL, NULL, {NULL}},
 };
 

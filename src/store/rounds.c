@@ -172,6 +172,24 @@ int round_create(struct db *db, const struct round_new *n, int64_t *id, size_t *
 	return rc;
 }
 
+int round_close(struct db *db, int64_t id, struct err *e)
+{
+	int64_t got = 0;
+	int rc = db_get_int(db,
+	                    "UPDATE inspection_round SET status = 'closed' WHERE id = ? AND"
+	                    " status = 'open' RETURNING id",
+	                    DB_ARGS(db_int(id)), &got, e);
+	if (rc != ERR_NOT_FOUND)
+		return rc;
+	int64_t n = 0;
+	rc = db_get_int(db, "SELECT COUNT(*) FROM inspection_round WHERE id = ?", DB_ARGS(db_int(id)),
+	                &n, e);
+	if (rc)
+		return rc;
+	return n ? err_set(e, ERR_CONFLICT, "round %lld is closed already", (long long)id)
+	         : err_set(e, ERR_NOT_FOUND, "no round %lld", (long long)id);
+}
+
 int rounds_json(struct db *db, json_t **out, struct err *e)
 {
 	struct db_stmt *st;

@@ -36,6 +36,10 @@ struct round_new {
 int round_create(struct db *db, const struct round_new *n, int64_t *id, size_t *nsites,
                  struct err *e);
 
+/* Closes an open round: no more inspections or questionnaire answers; its scores stay.
+ * ERR_NOT_FOUND when unknown, ERR_CONFLICT when already closed. */
+int round_close(struct db *db, int64_t id, struct err *e);
+
 /* [{id, name, kind, version, starts_at, ends_at, status, sites, inspected}], newest first. */
 int rounds_json(struct db *db, json_t **out, struct err *e);
 /* One round with its plan, inspectors and sites ({code, name, type, district, inspections,

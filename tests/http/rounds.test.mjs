@@ -208,3 +208,68 @@ test('scores per site, type and item; fixed and re-inspected, the score rises', 
   const trend = json(await get('office', '/api/v1/scores/trend'));
   assert.equal(trend.find((x) => x.round === round.id).score, 100);
 });
+
+test('the questionnaire: citizens answer once per device or phone; rates score the survey items', async () => {
+  const pub = (method, p, body) => staffReq(srv, method, p, { body });
+  const q = await pub('GET', `/api/v1/public/surveys/${round.id}`);
+  assert.equal(q.status, 200, q.text);
+  const { questions, scale } = json(q);
+  assert.ok(questions.length >= 2);
+  assert.deepEqual(scale.map((s) => s.value), ['satisfied', 'fairly', 'neutral', 'unsatisfied', 'unknown']);
+  const [a, b] = questions.map((x) => x.code);
+  const answer = (who, ratings) => pub('POST', `/api/v1/public/surveys/${round.id}/answers`,
+    { ...who, answers: ratings.join(',') });
+  // a: satisfied, fairly, unsatisfied, unknown → 2 of 3 rated; b: neutral, satisfied → 1 of 2
+  let r = await answer({ device_id: 'device-0001' }, [`${a}:satisfied`, `${b}:neutral`]);
+  assert.equal(r.status, 201, r.text);
+  assert.equal((await answer({ device_id: 'device-0001' }, [`${a}:fairly`])).status, 409, 'one answer per device');
+  assert.equal((await answer({ phone: '+86 139-0000-1111' }, [`${a}:fairly`, `${b}:satisfied`])).status, 201);
+  assert.equal((await answer({ phone: '13900001111' }, [`${a}:fairly`])).status, 409, 'the same phone, written otherwise');
+  assert.equal((await answer({ device_id: 'device-0003' }, [`${a}:unsatisfied`])).status, 201);
+  assert.equal((await answer({ device_id: 'device-0004', area_code: '210202' }, [`${a}:unknown`])).status, 201);
+  for (const [who, ans, status] of [
+    [{ device_id: 'device-0005' }, [`${a}:great`], 400],
+    [{ device_id: 'device-0005' }, ['Z9.9.9:satisfied'], 422],
+    [{ device_id: 'device-0005' }, [`${a}:satisfied`, `${a}:fairly`], 422],
+    [{ device_id: 'short' }, [`${a}:satisfied`], 400],
+    [{}, [`${a}:satisfied`], 400],
+    [{ device_id: 'device-0005', area_code: 'NOWHERE' }, [`${a}:satisfied`], 422]]) {
+    const x = await answer(who, ans);
+    assert.equal(x.status, status, `${JSON.stringify(who)} ${ans}: ${x.text}`);
+  }
+  assert.equal((await pub('GET', '/api/v1/public/surveys/999999')).status, 404);
+  assert.equal(sql(srv.db, 'SELECT COUNT(*) FROM survey_answer'), '4');
+  assert.equal(sql(srv.db, "SELECT COUNT(*) FROM survey_answer WHERE respondent LIKE '%device%'"), '0', 'only hashes kept');
+
+  const sv = json(await get('office', `/api/v1/rounds/${round.id}/scores`)).survey;
+  assert.equal(sv.answers, 4);
+  const ia = sv.items.find((x) => x.code === a), ib = sv.items.find((x) => x.code === b);
+  assert.equal(ia.answers, 4);
+  assert.equal(ia.unknown, 1);
+  assert.ok(Math.abs(ia.rate - 2 / 3) < 1e-9, JSON.stringify(ia));
+  assert.ok(Math.abs(ib.rate - 1 / 2) < 1e-9, JSON.stringify(ib));
+  const others = sv.items.filter((x) => x.code !== a && x.code !== b);
+  assert.ok(others.every((x) => x.rate === null && x.answers === 0));
+  const kept = ia.points * (2 / 3) + ib.points * 0.5, applicable = ia.points + ib.points;
+  assert.ok(Math.abs(sv.kept - kept) < 1e-9 && Math.abs(sv.applicable - applicable) < 1e-9, JSON.stringify(sv));
+  assert.equal(sv.score, Math.round((10000 * kept) / applicable) / 100);
+});
+
+test('closing a round: no more inspections or answers, the scores stay', async () => {
+  assert.equal((await post('handler', `/api/v1/rounds/${round.id}/close`, {})).status, 403);
+  const c = await post('office', `/api/v1/rounds/${round.id}/close`, {});
+  assert.equal(c.status, 200, c.text);
+  assert.equal(json(c).status, 'closed');
+  assert.equal((await post('office', `/api/v1/rounds/${round.id}/close`, {})).status, 409);
+  assert.equal((await post('office', '/api/v1/rounds/999999/close', {})).status, 404);
+  const items = done.items.map((i) => `${i.code}:pass`).join(',');
+  const late = await post('inspector', '/api/v1/inspections', {
+    client_id: 'c0ffee00-0000-4000-8000-000000000009', round_id: round.id, site_code: done.site.code, results: items,
+  });
+  assert.equal(late.status, 422, late.text);
+  assert.match(late.text, /closed/);
+  assert.equal((await staffReq(srv, 'GET', `/api/v1/public/surveys/${round.id}`)).status, 404);
+  const s = json(await get('office', `/api/v1/rounds/${round.id}/scores`));
+  assert.equal(s.rows.find((x) => x.key === done.site.code).score, 100);
+  assert.equal(sql(srv.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'round.close'"), '1');
+});
