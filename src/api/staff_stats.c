@@ -80,8 +80,6 @@ static int begin(struct http_req *r, struct ctx *x, struct err *e)
 	/* figures are kept per local day: the period widens to whole days (echoed back) */
 	x->from = stats_day_floor(x->from);
 	x->to = stats_day_ceil(x->to);
-	if (x->to <= x->from)
-		return err_set(e, ERR_BAD_REQUEST, "to must be after from");
 	if (x->to - x->from > PERIOD_MAX)
 		return err_set(e, ERR_BAD_REQUEST, "the period is longer than 367 days");
 	x->group = STATS_UNIT;
@@ -137,10 +135,9 @@ static const struct {
     COUNT_COL(due_handled),     COUNT_COL(due_handled_ontime),
     COUNT_COL(reworked),        COUNT_COL(verified),
     COUNT_COL(verified_ontime), COUNT_COL(closed),
-    COUNT_COL(place_closed),
-    COUNT_COL(deferred),        COUNT_COL(ratings),
-    COUNT_COL(satisfied),       COUNT_COL(recurred),
-    COUNT_COL(overdue_now),
+    COUNT_COL(place_closed),    COUNT_COL(deferred),
+    COUNT_COL(ratings),         COUNT_COL(satisfied),
+    COUNT_COL(recurred),        COUNT_COL(overdue_now),
 };
 #define NCOUNT (sizeof COUNT_COLS / sizeof COUNT_COLS[0])
 
@@ -172,7 +169,6 @@ static json_t *row_json(const struct stats_row *row, const struct fig_weights *w
 	                    figures_composite(&fr, w, &score) ? num(score, 100) : json_null());
 	return o;
 }
-
 
 static int wants_csv(const struct http_req *r)
 {
@@ -237,7 +233,7 @@ int stats_get(struct http_req *r, struct http_resp *w, struct err *e)
 	stats_set_free(&s);
 	if (wants_csv(r)) {
 		api_csv_rows(r, w, rows, STATS_CSV, sizeof STATS_CSV / sizeof STATS_CSV[0],
-		           "stats.csv");
+		             "stats.csv");
 		return 0;
 	}
 	w->json = json_pack("{s:I, s:I, s:s, s:o}", "from", (json_int_t)x.from, "to",
@@ -326,9 +322,9 @@ int stats_trend_get(struct http_req *r, struct http_resp *w, struct err *e)
 		char date[16];
 		gmtime_r(&t, &tm);
 		strftime(date, sizeof date, "%Y-%m-%d", &tm);
-		json_t *o = json_pack("{s:s, s:I, s:I, s:I}", "date", date, "reported",
-		                      (json_int_t)row->c.reported, "closed",
-		                      (json_int_t)row->c.place_closed, "overdue", (json_int_t)row->late);
+		json_t *o = json_pack(
+		    "{s:s, s:I, s:I, s:I}", "date", date, "reported", (json_int_t)row->c.reported,
+		    "closed", (json_int_t)row->c.place_closed, "overdue", (json_int_t)row->late);
 		if (x.group != STATS_NONE) {
 			json_object_set_new(o, "key", json_integer(row->key));
 			json_object_set_new(o, "code", json_string(row->code));
@@ -339,7 +335,7 @@ int stats_trend_get(struct http_req *r, struct http_resp *w, struct err *e)
 	stats_set_free(&s);
 	if (wants_csv(r)) {
 		api_csv_rows(r, w, rows, TREND_CSV, sizeof TREND_CSV / sizeof TREND_CSV[0],
-		           "trend.csv");
+		             "trend.csv");
 		return 0;
 	}
 	w->json =

@@ -309,6 +309,17 @@ int db_get_int(struct db *db, const char *sql, const struct db_val *args, size_t
 	return rc;
 }
 
+int db_find_int(struct db *db, const char *sql, const char *key, int64_t *out, struct err *e)
+{
+	int rc = db_get_int(db, sql, DB_ARGS(db_text(key)), out, e);
+	if (rc == ERR_NOT_FOUND) {
+		err_clear(e);
+		*out = 0;
+		return 0;
+	}
+	return rc;
+}
+
 /* ---- transactions: the same SQL in both dialects, except how a writer locks up front ---- */
 
 int db_begin(struct db *db, struct err *e)

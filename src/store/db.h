@@ -74,6 +74,9 @@ int db_run(struct db *db, const char *sql, const struct db_val *args, size_t nar
 /* *out is left unchanged and ERR_NOT_FOUND returned when there is no row. */
 int db_get_int(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
                int64_t *out, struct err *e);
+/* The first column of the row a one-text-parameter query finds (e.g. an id by code) into *out,
+ * 0 when there is none; 0 or a negative error. */
+int db_find_int(struct db *db, const char *sql, const char *key, int64_t *out, struct err *e);
 
 /* Transactions. db_begin_write takes the write lock up front (SQLite BEGIN IMMEDIATE). */
 int db_begin(struct db *db, struct err *e);

@@ -10,21 +10,11 @@
 #include "store/area_tree.h"
 #include "store/db.h"
 
-static int lookup_id(struct db *db, const char *sql, const char *key, int64_t *id, struct err *e)
-{
-	int rc = db_get_int(db, sql, DB_ARGS(db_text(key)), id, e);
-	if (rc == ERR_NOT_FOUND) {
-		err_clear(e);
-		*id = 0;
-		return 0;
-	}
-	return rc;
-}
-
 static int check_plan(const struct round_new *n, struct err *e)
 {
 	if (strcmp(n->kind, "supervision") != 0 && strcmp(n->kind, "simulation") != 0)
-		return err_set(e, ERR_BAD_REQUEST, "kind is supervision (督查) or simulation (模拟测评)");
+		return err_set(e, ERR_BAD_REQUEST,
+		               "kind is supervision (督查) or simulation (模拟测评)");
 	if (n->ends_at <= n->starts_at)
 		return err_set(e, ERR_BAD_REQUEST, "the round must end after it starts");
 	if (!strcmp(n->sample_mode, "per_stratum") ? n->sample_n < 1
@@ -82,15 +72,18 @@ static int check_refs(struct db *db, const struct round_new *n, int64_t *roots, 
 {
 	int rc = 0;
 	for (size_t i = 0; i < n->nareas && !rc; i++) {
-		rc = lookup_id(db, "SELECT id FROM area WHERE code = ?", n->area_codes[i], &roots[i], e);
+		rc = db_find_int(db, "SELECT id FROM area WHERE code = ?", n->area_codes[i],
+		                 &roots[i], e);
 		if (!rc && !roots[i])
 			rc = err_set(e, ERR_UNPROCESSABLE, "unknown area %s", n->area_codes[i]);
 	}
 	for (size_t i = 0; i < n->ntypes && !rc; i++) {
 		int64_t one;
-		rc = lookup_id(db, "SELECT 1 FROM site_type WHERE code = ?", n->site_types[i], &one, e);
+		rc = db_find_int(db, "SELECT 1 FROM site_type WHERE code = ?", n->site_types[i],
+		                 &one, e);
 		if (!rc && !one)
-			rc = err_set(e, ERR_UNPROCESSABLE, "unknown site type %s", n->site_types[i]);
+			rc =
+			    err_set(e, ERR_UNPROCESSABLE, "unknown site type %s", n->site_types[i]);
 	}
 	for (size_t i = 0; i < n->ninspectors && !rc; i++) {
 		int64_t roles = 0;
@@ -120,10 +113,12 @@ int round_create(struct db *db, const struct round_new *n, int64_t *id, size_t *
 	if (rc)
 		return rc;
 	int64_t version = 0;
-	rc = db_get_int(db, "SELECT id FROM standard_version WHERE active = 1", NULL, 0, &version, e);
+	rc = db_get_int(db, "SELECT id FROM standard_version WHERE active = 1", NULL, 0, &version,
+	                e);
 	if (rc == ERR_NOT_FOUND)
-		return err_set(e, ERR_UNPROCESSABLE,
-		               "no standard version is active (wenming import standards --activate)");
+		return err_set(
+		    e, ERR_UNPROCESSABLE,
+		    "no standard version is active (wenming import standards --activate)");
 	if (rc)
 		return rc;
 	struct arena ar;
@@ -138,19 +133,21 @@ int round_create(struct db *db, const struct round_new *n, int64_t *id, size_t *
 		rc = err_set(e, ERR_UNPROCESSABLE, "no active site lies in the round's scope");
 	int64_t *drawn = count ? arena_alloc(&ar, count * sizeof *drawn) : NULL;
 	if (!rc) {
-		struct sample_plan p = {.all = !strcmp(n->sample_mode, "all"),
-		                        .per_stratum = !strcmp(n->sample_mode, "per_stratum")
-		                                           ? n->sample_n : 0,
-		                        .share = n->sample_share,
-		                        .seed = (uint64_t)n->seed};
+		struct sample_plan p = {
+		    .all = !strcmp(n->sample_mode, "all"),
+		    .per_stratum = !strcmp(n->sample_mode, "per_stratum") ? n->sample_n : 0,
+		    .share = n->sample_share,
+		    .seed = (uint64_t)n->seed};
 		m = sample_draw(sites, count, &p, drawn);
 		rc = db_get_int(
 		    db,
 		    "INSERT INTO inspection_round (name, kind, version_id, starts_at, ends_at,"
-		    " scope_areas, scope_types, sample_mode, sample_n, sample_share, seed, created_by,"
+		    " scope_areas, scope_types, sample_mode, sample_n, sample_share, seed, "
+		    "created_by,"
 		    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-		    DB_ARGS(db_text(n->name), db_text(n->kind), db_int(version), db_int(n->starts_at),
-		            db_int(n->ends_at), db_text(joined(n->area_codes, n->nareas, &ar)),
+		    DB_ARGS(db_text(n->name), db_text(n->kind), db_int(version),
+		            db_int(n->starts_at), db_int(n->ends_at),
+		            db_text(joined(n->area_codes, n->nareas, &ar)),
 		            db_text(joined(n->site_types, n->ntypes, &ar)), db_text(n->sample_mode),
 		            db_int(n->sample_n), db_real(n->sample_share), db_int(n->seed),
 		            n->created_by ? db_int(n->created_by) : db_null(), db_int(n->now)),
@@ -182,8 +179,8 @@ int round_close(struct db *db, int64_t id, struct err *e)
 	if (rc != ERR_NOT_FOUND)
 		return rc;
 	int64_t n = 0;
-	rc = db_get_int(db, "SELECT COUNT(*) FROM inspection_round WHERE id = ?", DB_ARGS(db_int(id)),
-	                &n, e);
+	rc = db_get_int(db, "SELECT COUNT(*) FROM inspection_round WHERE id = ?",
+	                DB_ARGS(db_int(id)), &n, e);
 	if (rc)
 		return rc;
 	return n ? err_set(e, ERR_CONFLICT, "round %lld is closed already", (long long)id)
@@ -193,23 +190,23 @@ int round_close(struct db *db, int64_t id, struct err *e)
 int rounds_json(struct db *db, json_t **out, struct err *e)
 {
 	struct db_stmt *st;
-	int rc = db_query(
-	    db,
-	    "SELECT r.id, r.name, r.kind, v.code, r.starts_at, r.ends_at, r.status,"
-	    " (SELECT COUNT(*) FROM round_site s WHERE s.round_id = r.id),"
-	    " (SELECT COUNT(DISTINCT i.site_id) FROM inspection i WHERE i.round_id = r.id)"
-	    " FROM inspection_round r JOIN standard_version v ON v.id = r.version_id"
-	    " ORDER BY r.id DESC",
-	    NULL, 0, &st, e);
+	int rc =
+	    db_query(db,
+	             "SELECT r.id, r.name, r.kind, v.code, r.starts_at, r.ends_at, r.status,"
+	             " (SELECT COUNT(*) FROM round_site s WHERE s.round_id = r.id),"
+	             " (SELECT COUNT(DISTINCT i.site_id) FROM inspection i WHERE i.round_id = r.id)"
+	             " FROM inspection_round r JOIN standard_version v ON v.id = r.version_id"
+	             " ORDER BY r.id DESC",
+	             NULL, 0, &st, e);
 	if (rc)
 		return rc;
 	json_t *arr = json_array();
 	while ((rc = db_step(st, e)) == DB_ROW)
 		json_array_append_new(
 		    arr, json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:s, s:I, s:I}", "id",
-		                   (json_int_t)db_col_int(st, 0), "name", db_col_text(st, 1), "kind",
-		                   db_col_text(st, 2), "version", db_col_text(st, 3), "starts_at",
-		                   (json_int_t)db_col_int(st, 4), "ends_at",
+		                   (json_int_t)db_col_int(st, 0), "name", db_col_text(st, 1),
+		                   "kind", db_col_text(st, 2), "version", db_col_text(st, 3),
+		                   "starts_at", (json_int_t)db_col_int(st, 4), "ends_at",
 		                   (json_int_t)db_col_int(st, 5), "status", db_col_text(st, 6),
 		                   "sites", (json_int_t)db_col_int(st, 7), "inspected",
 		                   (json_int_t)db_col_int(st, 8)));
@@ -237,24 +234,26 @@ static json_t *split(const char *s)
 int round_json(struct db *db, int64_t id, json_t **out, struct err *e)
 {
 	struct db_stmt *st;
-	int rc = db_query(db,
-	                  "SELECT r.id, r.name, r.kind, v.code, r.starts_at, r.ends_at, r.status,"
-	                  " r.scope_areas, r.scope_types, r.sample_mode, r.sample_n, r.sample_share,"
-	                  " r.seed FROM inspection_round r"
-	                  " JOIN standard_version v ON v.id = r.version_id WHERE r.id = ?",
-	                  DB_ARGS(db_int(id)), &st, e);
+	int rc =
+	    db_query(db,
+	             "SELECT r.id, r.name, r.kind, v.code, r.starts_at, r.ends_at, r.status,"
+	             " r.scope_areas, r.scope_types, r.sample_mode, r.sample_n, r.sample_share,"
+	             " r.seed FROM inspection_round r"
+	             " JOIN standard_version v ON v.id = r.version_id WHERE r.id = ?",
+	             DB_ARGS(db_int(id)), &st, e);
 	if (rc)
 		return rc;
 	json_t *o = NULL;
 	if ((rc = db_step(st, e)) == DB_ROW) {
-		o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:s, s:o, s:o, s:{s:s, s:I, s:f, s:I}}",
-		              "id", (json_int_t)db_col_int(st, 0), "name", db_col_text(st, 1), "kind",
-		              db_col_text(st, 2), "version", db_col_text(st, 3), "starts_at",
-		              (json_int_t)db_col_int(st, 4), "ends_at", (json_int_t)db_col_int(st, 5),
-		              "status", db_col_text(st, 6), "areas", split(db_col_text(st, 7)),
-		              "site_types", split(db_col_text(st, 8)), "sample", "mode",
-		              db_col_text(st, 9), "n", (json_int_t)db_col_int(st, 10), "share",
-		              db_col_real(st, 11), "seed", (json_int_t)db_col_int(st, 12));
+		o = json_pack(
+		    "{s:I, s:s, s:s, s:s, s:I, s:I, s:s, s:o, s:o, s:{s:s, s:I, s:f, s:I}}", "id",
+		    (json_int_t)db_col_int(st, 0), "name", db_col_text(st, 1), "kind",
+		    db_col_text(st, 2), "version", db_col_text(st, 3), "starts_at",
+		    (json_int_t)db_col_int(st, 4), "ends_at", (json_int_t)db_col_int(st, 5),
+		    "status", db_col_text(st, 6), "areas", split(db_col_text(st, 7)), "site_types",
+		    split(db_col_text(st, 8)), "sample", "mode", db_col_text(st, 9), "n",
+		    (json_int_t)db_col_int(st, 10), "share", db_col_real(st, 11), "seed",
+		    (json_int_t)db_col_int(st, 12));
 		rc = 0;
 	} else if (rc == DB_DONE) {
 		rc = err_set(e, ERR_NOT_FOUND, "no round %lld", (long long)id);
@@ -272,8 +271,8 @@ int round_json(struct db *db, int64_t id, json_t **out, struct err *e)
 	if (!rc) {
 		while ((rc = db_step(st, e)) == DB_ROW)
 			json_array_append_new(insp, json_pack("{s:I, s:s, s:s}", "id",
-			                                      (json_int_t)db_col_int(st, 0), "login",
-			                                      db_col_text(st, 1), "name",
+			                                      (json_int_t)db_col_int(st, 0),
+			                                      "login", db_col_text(st, 1), "name",
 			                                      db_col_text(st, 2)));
 		db_done(st);
 	}
@@ -299,10 +298,11 @@ int round_json(struct db *db, int64_t id, json_t **out, struct err *e)
 			                               (json_int_t)db_col_int(st, 9), "failed",
 			                               (json_int_t)db_col_int(st, 10), "na",
 			                               (json_int_t)db_col_int(st, 11));
-			json_t *s = json_pack("{s:s, s:s, s:s, s:s, s:I, s:o}", "code", db_col_text(st, 0),
-			                      "name", db_col_text(st, 1), "type", db_col_text(st, 2),
-			                      "unit_code", db_col_text(st, 3), "inspections",
-			                      (json_int_t)db_col_int(st, 7), "last", last);
+			json_t *s =
+			    json_pack("{s:s, s:s, s:s, s:s, s:I, s:o}", "code", db_col_text(st, 0),
+			              "name", db_col_text(st, 1), "type", db_col_text(st, 2),
+			              "unit_code", db_col_text(st, 3), "inspections",
+			              (json_int_t)db_col_int(st, 7), "last", last);
 			if (db_col_int(st, 6)) {
 				json_object_set_new(s, "lat", json_real(db_col_real(st, 4)));
 				json_object_set_new(s, "long", json_real(db_col_real(st, 5)));

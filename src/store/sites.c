@@ -10,19 +10,9 @@
 #include "store/org_io_internal.h"
 #include "store/refcache.h"
 
-enum {
-	C_CODE,
-	C_NAME,
-	C_TYPE,
-	C_AREA,
-	C_UNIT,
-	C_LAT,
-	C_LON,
-	C_ADDRESS,
-	C_N
-};
-static const char *const cols[C_N + 1] = {"code",      "name", "type", "area_code", "unit_code",
-                                          "lat",       "lon",  "address", NULL};
+enum { C_CODE, C_NAME, C_TYPE, C_AREA, C_UNIT, C_LAT, C_LON, C_ADDRESS, C_N };
+static const char *const cols[C_N + 1] = {"code", "name", "type",    "area_code", "unit_code",
+                                          "lat",  "lon",  "address", NULL};
 
 struct site_row {
 	const char *f[C_N];
@@ -41,17 +31,6 @@ struct simp {
 	struct refcache *rc; /* loaded on the first site that needs its area found */
 	struct refdata *d;
 };
-
-static int id_of(struct db *db, const char *sql, const char *code, int64_t *id, struct err *e)
-{
-	int rc = db_get_int(db, sql, DB_ARGS(db_text(code)), id, e);
-	if (rc == ERR_NOT_FOUND) {
-		err_clear(e);
-		*id = 0;
-		return 0;
-	}
-	return rc;
-}
 
 static int coord(const char *s, double min, double max, double *out)
 {
@@ -87,7 +66,7 @@ static int check_row(struct simp *s, struct site_row *w, struct err *e)
 	if ((p = org_text_problem(w->f[C_ADDRESS], 0, 500)))
 		org_io_add(s->r, line, 0, code, "address %s", p);
 	int64_t t;
-	int rc = id_of(s->db, "SELECT 1 FROM site_type WHERE code = ?", w->f[C_TYPE], &t, e);
+	int rc = db_find_int(s->db, "SELECT 1 FROM site_type WHERE code = ?", w->f[C_TYPE], &t, e);
 	if (rc)
 		return rc;
 	if (!t)
@@ -96,21 +75,23 @@ static int check_row(struct simp *s, struct site_row *w, struct err *e)
 	if (has_lat != has_lon)
 		org_io_add(s->r, line, 0, code, "lat and lon go together");
 	else if (has_lat) {
-		if (!coord(w->f[C_LAT], -90, 90, &w->lat) || !coord(w->f[C_LON], -180, 180, &w->lon))
-			org_io_add(s->r, line, 0, code, "lat/lon are not coordinates (WGS84 degrees)");
+		if (!coord(w->f[C_LAT], -90, 90, &w->lat) ||
+		    !coord(w->f[C_LON], -180, 180, &w->lon))
+			org_io_add(s->r, line, 0, code,
+			           "lat/lon are not coordinates (WGS84 degrees)");
 		else
 			w->has_point = 1;
 	}
 	if (*w->f[C_UNIT]) {
-		if ((rc = id_of(s->db, "SELECT id FROM unit WHERE code = ?", w->f[C_UNIT], &w->unit_id,
-		                e)))
+		if ((rc = db_find_int(s->db, "SELECT id FROM unit WHERE code = ?", w->f[C_UNIT],
+		                      &w->unit_id, e)))
 			return rc;
 		if (!w->unit_id)
 			org_io_add(s->r, line, 0, code, "unknown unit \"%s\"", w->f[C_UNIT]);
 	}
 	if (*w->f[C_AREA]) {
-		if ((rc = id_of(s->db, "SELECT id FROM area WHERE code = ?", w->f[C_AREA], &w->area_id,
-		                e)))
+		if ((rc = db_find_int(s->db, "SELECT id FROM area WHERE code = ?", w->f[C_AREA],
+		                      &w->area_id, e)))
 			return rc;
 		if (!w->area_id)
 			org_io_add(s->r, line, 0, code, "unknown area \"%s\"", w->f[C_AREA]);
@@ -140,10 +121,11 @@ static int read_rows(struct simp *s, const char *path, struct err *e)
 		for (int k = 0; k < C_N; k++)
 			known |= !strcmp(csv_field(csv, i), cols[k]);
 		if (!known)
-			org_io_add(s->r, 1, 0, NULL,
-			           "unknown column \"%s\" (the columns are code, name, type, area_code,"
-			           " unit_code, lat, lon, address)",
-			           csv_field(csv, i));
+			org_io_add(
+			    s->r, 1, 0, NULL,
+			    "unknown column \"%s\" (the columns are code, name, type, area_code,"
+			    " unit_code, lat, lon, address)",
+			    csv_field(csv, i));
 	}
 	for (int i = C_CODE; i <= C_TYPE; i++)
 		if (col[i] < 0)
@@ -160,8 +142,9 @@ static int read_rows(struct simp *s, const char *path, struct err *e)
 		struct site_row *w = &s->v[s->n];
 		*w = (struct site_row){.line = csv_line(csv)};
 		for (int i = 0; i < C_N; i++)
-			w->f[i] = arena_strdup(&s->a, col[i] < 0 ? "" : org_csv_unguard(csv_field(
-			                                                 csv, (size_t)col[i])));
+			w->f[i] = arena_strdup(
+			    &s->a,
+			    col[i] < 0 ? "" : org_csv_unguard(csv_field(csv, (size_t)col[i])));
 		int dup = 0;
 		for (size_t k = 0; k < s->n && !dup; k++)
 			dup = !strcmp(s->v[k].f[C_CODE], w->f[C_CODE]);
@@ -186,11 +169,13 @@ static int write_rows(struct simp *s, int64_t now, struct err *e)
 	for (size_t i = 0; i < s->n && rc == 0; i++) {
 		struct site_row *w = &s->v[i];
 		int64_t old = 0;
-		if ((rc = id_of(s->db, "SELECT id FROM site WHERE code = ?", w->f[C_CODE], &old, e)))
+		if ((rc = db_find_int(s->db, "SELECT id FROM site WHERE code = ?", w->f[C_CODE],
+		                      &old, e)))
 			break;
 		rc = db_run(
 		    s->db,
-		    "INSERT INTO site (code, name, type, area_id, unit_id, lat, lon, address, active,"
+		    "INSERT INTO site (code, name, type, area_id, unit_id, lat, lon, address, "
+		    "active,"
 		    " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)"
 		    " ON CONFLICT (code) DO UPDATE SET name = excluded.name, type = excluded.type,"
 		    " area_id = excluded.area_id, unit_id = excluded.unit_id, lat = excluded.lat,"
@@ -257,11 +242,11 @@ int sites_geojson(struct db *db, const struct site_filter *f, struct buf *out, l
 	const char *type = f && f->type ? f->type : "";
 	int64_t unit = f ? f->unit_root : 0, area = f ? f->area_root : 0;
 	struct db_stmt *st;
-	int rc = db_query(db, sql.data,
-	                  DB_ARGS(db_text(type), db_text(type), db_int(unit), db_int(unit),
-	                          db_int(unit), db_int(area), db_int(area),
-	                          db_int(f ? f->active_only : 0)),
-	                  &st, e);
+	int rc =
+	    db_query(db, sql.data,
+	             DB_ARGS(db_text(type), db_text(type), db_int(unit), db_int(unit), db_int(unit),
+	                     db_int(area), db_int(area), db_int(f ? f->active_only : 0)),
+	             &st, e);
 	buf_free(&sql);
 	if (rc)
 		return rc;
@@ -272,9 +257,9 @@ int sites_geojson(struct db *db, const struct site_filter *f, struct buf *out, l
 	jw_key(&w, "features");
 	jw_array(&w);
 	long n = 0;
-	static const char *const props[] = {"code",      "name",      "type",      "type_name",
-	                                    "area_code", "area_name", "unit_code", "unit_name",
-	                                    "address"};
+	static const char *const props[] = {"code",      "name",      "type",
+	                                    "type_name", "area_code", "area_name",
+	                                    "unit_code", "unit_name", "address"};
 	while ((rc = db_step(st, e)) == DB_ROW) {
 		jw_object(&w);
 		jw_kstr(&w, "type", "Feature");
@@ -310,12 +295,13 @@ int sites_geojson(struct db *db, const struct site_filter *f, struct buf *out, l
 int sites_export_csv(struct db *db, FILE *out, long *rows, struct err *e)
 {
 	struct db_stmt *st;
-	int rc = db_query(db,
-	                  "SELECT s.code, s.name, s.type, COALESCE(a.code, ''),"
-	                  " COALESCE(u.code, ''), s.lat, s.lon, s.address FROM site s"
-	                  " LEFT JOIN area a ON a.id = s.area_id LEFT JOIN unit u ON u.id = s.unit_id"
-	                  " ORDER BY s.code",
-	                  NULL, 0, &st, e);
+	int rc =
+	    db_query(db,
+	             "SELECT s.code, s.name, s.type, COALESCE(a.code, ''),"
+	             " COALESCE(u.code, ''), s.lat, s.lon, s.address FROM site s"
+	             " LEFT JOIN area a ON a.id = s.area_id LEFT JOIN unit u ON u.id = s.unit_id"
+	             " ORDER BY s.code",
+	             NULL, 0, &st, e);
 	if (rc)
 		return rc;
 	struct buf b = BUF_INIT;

@@ -26,9 +26,9 @@ enum scol {
 	S_NCOLS
 };
 
-static const char *const scols[S_NCOLS + 1] = {
-    "code",   "parent_code", "kind",          "text", "method", "site_types",
-    "points", "veto",        "service_codes", "sort", NULL};
+static const char *const scols[S_NCOLS + 1] = {"code",          "parent_code", "kind",   "text",
+                                               "method",        "site_types",  "points", "veto",
+                                               "service_codes", "sort",        NULL};
 
 static const char *const KINDS[] = {"project", "content", "item", NULL};
 static const char *const METHODS[] = {"field", "survey", "material", "online", NULL};
@@ -83,7 +83,8 @@ int site_types_import(struct db *db, const char *path, int *rows, struct err *e)
 		if (!code_ok(code, 32))
 			rc = csv_error(csv, e, ERR_BAD_REQUEST, "bad site type code \"%s\"", code);
 		else if (!*name || problem)
-			rc = csv_error(csv, e, ERR_BAD_REQUEST, "name %s", problem ? problem : "is empty");
+			rc = csv_error(csv, e, ERR_BAD_REQUEST, "name %s",
+			               problem ? problem : "is empty");
 		else if (int_parse(csv_get(csv, "sort"), &sort))
 			rc = csv_error(csv, e, ERR_BAD_REQUEST, "sort is not a whole number");
 		else
@@ -155,21 +156,6 @@ static const char **split_list(struct arena *a, const char *s, size_t *n)
 	return out;
 }
 
-static int exists(struct db *db, const char *sql, const char *key, int64_t *id, struct err *e)
-{
-	int64_t v = 0;
-	int rc = db_get_int(db, sql, DB_ARGS(db_text(key)), &v, e);
-	if (rc == ERR_NOT_FOUND) {
-		err_clear(e);
-		return 0;
-	}
-	if (rc < 0)
-		return rc;
-	if (id)
-		*id = v;
-	return 1;
-}
-
 /* The item-only columns of a row: method, site types, points, veto, service codes. */
 static int check_item(struct simport *s, struct srow *w, struct err *e)
 {
@@ -184,10 +170,12 @@ static int check_item(struct simport *s, struct srow *w, struct err *e)
 	if (strcmp(method, "field") != 0 && w->ntypes)
 		org_io_add(s->r, line, 0, code, "only field (实地考察) items have site_types");
 	for (size_t i = 0; i < w->ntypes; i++) {
-		int rc = exists(s->db, "SELECT 1 FROM site_type WHERE code = ?", w->types[i], NULL, e);
+		int64_t one;
+		int rc = db_find_int(s->db, "SELECT 1 FROM site_type WHERE code = ?", w->types[i],
+		                     &one, e);
 		if (rc < 0)
 			return rc;
-		if (!rc)
+		if (!one)
 			org_io_add(s->r, line, 0, code, "unknown site type \"%s\"", w->types[i]);
 	}
 	char *end;
@@ -202,16 +190,18 @@ static int check_item(struct simport *s, struct srow *w, struct err *e)
 	size_t nsc;
 	const char **sc = split_list(&s->a, w->f[S_SERVICE_CODES], &nsc);
 	if (!strcmp(method, "field") && nsc == 0)
-		org_io_add(s->r, line, 0, code,
-		           "a field (实地考察) item needs its service_codes: the case a failure opens");
+		org_io_add(
+		    s->r, line, 0, code,
+		    "a field (实地考察) item needs its service_codes: the case a failure opens");
 	w->cats = arena_alloc(&s->a, (nsc ? nsc : 1) * sizeof *w->cats);
 	w->ncats = 0;
 	for (size_t i = 0; i < nsc; i++) {
 		int64_t id;
-		int rc = exists(s->db, "SELECT id FROM category WHERE service_code = ?", sc[i], &id, e);
+		int rc = db_find_int(s->db, "SELECT id FROM category WHERE service_code = ?", sc[i],
+		                     &id, e);
 		if (rc < 0)
 			return rc;
-		if (!rc)
+		if (!id)
 			org_io_add(s->r, line, 0, code, "unknown service code \"%s\"", sc[i]);
 		else
 			w->cats[w->ncats++] = id;
@@ -224,7 +214,8 @@ static int check_row(struct simport *s, struct srow *w, struct err *e)
 	const char *code = w->f[S_CODE], *kind = w->f[S_KIND], *parent = w->f[S_PARENT];
 	long line = w->line;
 	if (!code_ok(code, 64)) {
-		org_io_add(s->r, line, 0, NULL, "bad code \"%s\" (1–64 of A–Z a–z 0–9 . _ -)", code);
+		org_io_add(s->r, line, 0, NULL, "bad code \"%s\" (1–64 of A–Z a–z 0–9 . _ -)",
+		           code);
 		return 0;
 	}
 	const char *problem = org_text_problem(w->f[S_TEXT], 0, 1000);
@@ -236,15 +227,18 @@ static int check_row(struct simport *s, struct srow *w, struct err *e)
 		return 0;
 	}
 	/* project at the top, content under a project, item under a content; parents above */
-	const char *want = !strcmp(kind, "content") ? "project" : !strcmp(kind, "item") ? "content" : NULL;
+	const char *want = !strcmp(kind, "content") ? "project"
+	                   : !strcmp(kind, "item")  ? "content"
+	                                            : NULL;
 	if (!want && *parent)
 		org_io_add(s->r, line, 0, code, "a project has no parent_code");
 	if (want) {
 		w->parent = *parent ? find_row(s, parent) : NULL;
 		if (!*parent)
 			org_io_add(s->r, line, 0, code, "%s",
-			           !strcmp(kind, "item") ? "an item needs a parent_code (a content)"
-			                                 : "a content needs a parent_code (a project)");
+			           !strcmp(kind, "item")
+			               ? "an item needs a parent_code (a content)"
+			               : "a content needs a parent_code (a project)");
 		else if (!w->parent || w->parent == w)
 			org_io_add(s->r, line, 0, code,
 			           "parent_code \"%s\" is not a row above this one", parent);
@@ -281,10 +275,11 @@ static int read_rows(struct simport *s, const char *path, struct err *e)
 		col[i] = csv_col(csv, scols[i]);
 	for (size_t i = 0; i < csv_nfields(csv); i++)
 		if (!in_list(csv_field(csv, i), scols))
-			org_io_add(s->r, 1, 0, NULL,
-			           "unknown column \"%s\" (the columns are code, parent_code, kind, text,"
-			           " method, site_types, points, veto, service_codes, sort)",
-			           csv_field(csv, i));
+			org_io_add(
+			    s->r, 1, 0, NULL,
+			    "unknown column \"%s\" (the columns are code, parent_code, kind, text,"
+			    " method, site_types, points, veto, service_codes, sort)",
+			    csv_field(csv, i));
 	for (int i = S_CODE; i <= S_TEXT; i++)
 		if (col[i] < 0 && i != S_PARENT)
 			org_io_add(s->r, 1, 0, NULL, "the header has no column \"%s\"", scols[i]);
@@ -304,8 +299,9 @@ static int read_rows(struct simport *s, const char *path, struct err *e)
 		struct srow *w = &s->rows[s->n];
 		*w = (struct srow){.line = csv_line(csv)};
 		for (int i = 0; i < S_NCOLS; i++)
-			w->f[i] = arena_strdup(&s->a, col[i] < 0 ? "" : org_csv_unguard(csv_field(
-			                                                 csv, (size_t)col[i])));
+			w->f[i] = arena_strdup(
+			    &s->a,
+			    col[i] < 0 ? "" : org_csv_unguard(csv_field(csv, (size_t)col[i])));
 		if (find_row(s, w->f[S_CODE])) {
 			org_io_add(s->r, w->line, 0, w->f[S_CODE], "code given twice");
 			continue;
@@ -324,8 +320,7 @@ static int read_rows(struct simport *s, const char *path, struct err *e)
 	return dbrc;
 }
 
-static int write_version(struct simport *s, const struct standards_import_opts *o,
-                         struct err *e)
+static int write_version(struct simport *s, const struct standards_import_opts *o, struct err *e)
 {
 	int64_t vid;
 	char name[160];
@@ -347,16 +342,19 @@ static int write_version(struct simport *s, const struct standards_import_opts *
 		            w->parent ? db_int(w->parent->id) : db_null(), db_text(w->f[S_KIND]),
 		            db_text(w->f[S_TEXT]), db_text(w->f[S_METHOD]),
 		            item ? db_real(w->points) : db_null(),
-		            db_text(item && *w->f[S_VETO] ? w->f[S_VETO] : "none"), db_int(w->sort)),
+		            db_text(item && *w->f[S_VETO] ? w->f[S_VETO] : "none"),
+		            db_int(w->sort)),
 		    &w->id, e);
 		for (size_t k = 0; k < w->ntypes && rc == 0; k++)
-			rc = db_run(s->db,
-			            "INSERT INTO standard_item_site_type (node_id, site_type) VALUES (?, ?)"
-			            " ON CONFLICT DO NOTHING",
-			            DB_ARGS(db_int(w->id), db_text(w->types[k])), e);
+			rc = db_run(
+			    s->db,
+			    "INSERT INTO standard_item_site_type (node_id, site_type) VALUES (?, ?)"
+			    " ON CONFLICT DO NOTHING",
+			    DB_ARGS(db_int(w->id), db_text(w->types[k])), e);
 		for (size_t k = 0; k < w->ncats && rc == 0; k++)
 			rc = db_run(s->db,
-			            "INSERT INTO standard_item_category (node_id, category_id) VALUES (?, ?)"
+			            "INSERT INTO standard_item_category (node_id, category_id) "
+			            "VALUES (?, ?)"
 			            " ON CONFLICT DO NOTHING",
 			            DB_ARGS(db_int(w->id), db_int(w->cats[k])), e);
 		s->r->inserted += item;
@@ -379,10 +377,10 @@ int standards_import(struct db *db, const char *path, const struct standards_imp
 		return rc;
 	struct simport s = {.db = db, .r = r};
 	arena_init(&s.a);
-	int found = exists(db, "SELECT id FROM standard_version WHERE code = ?", o->version, NULL, e);
-	if (found < 0)
-		rc = found;
-	else if (found)
+	int64_t found = 0;
+	rc = db_find_int(db, "SELECT id FROM standard_version WHERE code = ?", o->version, &found,
+	                 e);
+	if (rc == 0 && found)
 		rc = err_set(e, ERR_CONFLICT,
 		             "version %s is already imported; a version is never rewritten (past"
 		             " inspections refer to its items): import the new edition under a new"
@@ -408,8 +406,9 @@ int standards_activate(struct db *db, const char *code, struct err *e)
 	if (rc == ERR_NOT_FOUND)
 		return err_set(e, ERR_NOT_FOUND, "no standard version %s", code);
 	if (rc == 0)
-		rc = db_run(db, "UPDATE standard_version SET active = CASE WHEN id = ? THEN 1 ELSE 0 END",
-		            DB_ARGS(db_int(id)), e);
+		rc = db_run(
+		    db, "UPDATE standard_version SET active = CASE WHEN id = ? THEN 1 ELSE 0 END",
+		    DB_ARGS(db_int(id)), e);
 	return rc;
 }
 
@@ -454,12 +453,12 @@ int standards_versions_json(struct db *db, json_t **out, struct err *e)
 	json_t *a = json_array();
 	while ((rc = db_step(st, e)) == DB_ROW)
 		json_array_append_new(
-		    a, json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:f}", "code",
-		                 db_col_text(st, 0), "name", db_col_text(st, 1), "active",
-		                 (int)db_col_int(st, 2), "imported_at", (json_int_t)db_col_int(st, 3),
-		                 "projects", (json_int_t)db_col_int(st, 4), "contents",
-		                 (json_int_t)db_col_int(st, 5), "items", (json_int_t)db_col_int(st, 6),
-		                 "points", db_col_real(st, 7)));
+		    a, json_pack(
+		           "{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:f}", "code", db_col_text(st, 0),
+		           "name", db_col_text(st, 1), "active", (int)db_col_int(st, 2),
+		           "imported_at", (json_int_t)db_col_int(st, 3), "projects",
+		           (json_int_t)db_col_int(st, 4), "contents", (json_int_t)db_col_int(st, 5),
+		           "items", (json_int_t)db_col_int(st, 6), "points", db_col_real(st, 7)));
 	db_done(st);
 	if (rc < 0) {
 		json_decref(a);
@@ -561,20 +560,22 @@ int standards_tree_json(struct db *db, const char *version, const char *site_typ
 			node = json_pack("{s:I, s:s, s:s, s:s, s:f, s:s, s:[], s:[]}", "id",
 			                 (json_int_t)db_col_int(st, 0), "code", code, "text",
 			                 db_col_text(st, 3), "method", db_col_text(st, 4), "points",
-			                 db_col_real(st, 5), "veto", db_col_text(st, 6), "site_types",
-			                 "service_codes");
+			                 db_col_real(st, 5), "veto", db_col_text(st, 6),
+			                 "site_types", "service_codes");
 			json_object_set(items, id, node);
 		} else {
-			node = json_pack("{s:s, s:s, s:[]}", "code", code, "text", db_col_text(st, 3),
-			                 !strcmp(kind, "project") ? "contents" : "items");
+			node =
+			    json_pack("{s:s, s:s, s:[]}", "code", code, "text", db_col_text(st, 3),
+			              !strcmp(kind, "project") ? "contents" : "items");
 			json_object_set(by_code, code, node);
 		}
 		json_t *parent = json_object_get(by_code, db_col_text(st, 7));
 		if (!strcmp(kind, "project"))
 			json_array_append(projects, node);
 		else if (parent)
-			json_array_append(json_object_get(parent, !strcmp(kind, "content") ? "contents"
-			                                                                   : "items"),
+			json_array_append(json_object_get(parent, !strcmp(kind, "content")
+			                                              ? "contents"
+			                                              : "items"),
 			                  node);
 		json_decref(node);
 	}
@@ -589,17 +590,21 @@ int standards_tree_json(struct db *db, const char *version, const char *site_typ
 		{
 			json_t *contents = json_object_get(p, "contents");
 			for (size_t c = json_array_size(contents); c-- > 0;) {
-				json_t *list = json_object_get(json_array_get(contents, c), "items");
+				json_t *list =
+				    json_object_get(json_array_get(contents, c), "items");
 				for (size_t k = json_array_size(list); k-- > 0;) {
 					json_t *it = json_array_get(list, k);
-					int keep = !method ||
-					           !strcmp(json_string_value(json_object_get(it, "method")), method);
+					int keep =
+					    !method || !strcmp(json_string_value(
+					                           json_object_get(it, "method")),
+					                       method);
 					if (keep && site_type) {
 						keep = 0;
 						size_t t;
 						json_t *v;
-						json_array_foreach(json_object_get(it, "site_types"), t, v)
-						keep |= !strcmp(json_string_value(v), site_type);
+						json_array_foreach(
+						    json_object_get(it, "site_types"), t, v) keep |=
+						    !strcmp(json_string_value(v), site_type);
 					}
 					if (!keep)
 						json_array_remove(list, k);
@@ -609,7 +614,8 @@ int standards_tree_json(struct db *db, const char *version, const char *site_typ
 			}
 		}
 		for (size_t k = json_array_size(projects); k-- > 0;)
-			if (!json_array_size(json_object_get(json_array_get(projects, k), "contents")))
+			if (!json_array_size(
+			        json_object_get(json_array_get(projects, k), "contents")))
 				json_array_remove(projects, k);
 	}
 	json_decref(by_code);
