@@ -128,8 +128,8 @@ int api_query_text(struct http_req *r, struct http_resp *w, struct db *db, const
 	return 0;
 }
 
-void api_csv_rows(struct http_req *r, struct http_resp *w, json_t *rows,
-                  const char *const *cols, size_t ncols, const char *filename)
+void api_csv_rows(struct http_req *r, struct http_resp *w, json_t *rows, const char *const *cols,
+                  size_t ncols, const char *filename)
 {
 	struct buf b = BUF_INIT;
 	for (size_t i = 0; i < ncols; i++) {
@@ -175,13 +175,20 @@ void api_body(struct http_req *r, struct http_resp *w, const struct buf *b,
 
 int api_take_photo(struct http_req *r, const char *name, struct api_photo *out, struct err *e)
 {
+	return api_take_file(r, name, 0, out, e);
+}
+
+int api_take_file(struct http_req *r, const char *name, int documents, struct api_photo *out,
+                  struct err *e)
+{
 	*out = (struct api_photo){0};
 	const struct param *p = req_param(r, name);
 	if (!p || (!p->filename && p->len == 0))
 		return 0;
 	enum media_kind k = media_sniff((const unsigned char *)p->value, p->len);
-	if (k == MEDIA_UNKNOWN)
-		return err_set(e, ERR_UNSUPPORTED, "%s must be a JPEG, PNG or WebP image", name);
+	if (k == MEDIA_UNKNOWN || (!documents && !media_is_image(k)))
+		return err_set(e, ERR_UNSUPPORTED, "%s must be a JPEG, PNG or WebP image%s", name,
+		               documents ? " or a PDF document" : "");
 	unsigned char *copy = arena_alloc(r->arena, p->len);
 	memcpy(copy, p->value, p->len);
 	size_t n = media_strip(k, copy, p->len);
@@ -224,4 +231,18 @@ int api_public_limit(struct http_req *r, struct http_resp *w, struct err *e)
 	snprintf(key, sizeof key, "post-ip:%s", r->remote_ip ? r->remote_ip : "");
 	return api_rate_take(r, w, key, r->app->post_rate_ip, r->app->post_rate_ip * 10, "address",
 	                     e);
+}
+
+int api_media_sha(const char *name, const char *param, char *out, struct err *e)
+{
+	if (strncmp(name, "/media/", 7) == 0)
+		name += 7;
+	size_t n = strspn(name, "0123456789abcdef");
+	if (n != 64 || (name[n] && (name[n] != '.' || !media_from_ext(name + n + 1))))
+		return err_set(e, ERR_BAD_REQUEST,
+		               "%s: '%.80s' is not a stored file's name (<sha256>.<ext>)", param,
+		               name);
+	memcpy(out, name, 64);
+	out[64] = 0;
+	return 0;
 }

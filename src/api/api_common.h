@@ -48,7 +48,7 @@ struct jsonw;
 int api_query_text(struct http_req *r, struct http_resp *w, struct db *db, const char *sql,
                    const struct db_val *args, size_t nargs,
                    void (*row)(struct jsonw *jw, struct db_stmt *st), struct err *e);
-/* A stored photo: content address, type, size. */
+/* A stored photo or document: content address, type, size. */
 struct api_photo {
 	const char *sha256; /* NULL: no photo was sent */
 	int kind;           /* enum media_kind */
@@ -57,6 +57,12 @@ struct api_photo {
 /* The photo in parameter name, if any: type by magic bytes (ERR_UNSUPPORTED otherwise),
  * metadata stripped, written to the media directory before its case commits. */
 int api_take_photo(struct http_req *r, const char *name, struct api_photo *out, struct err *e);
+/* The same for staff attachments: documents != 0 also takes PDF documents (kept as sent). */
+int api_take_file(struct http_req *r, const char *name, int documents, struct api_photo *out,
+                  struct err *e);
+/* A stored file's name as clients send it back ("<sha256>.<ext>", "/media/<sha256>.<ext>" or
+ * the bare sha256) to its sha256 in out (65 bytes); ERR_BAD_REQUEST naming param otherwise. */
+int api_media_sha(const char *name, const char *param, char *out, struct err *e);
 /* One token from the rate-limit bucket `key` (rate per second, burst `burst`); rate 0 or no
  * limiter: always 0. Otherwise ERR_TOO_MANY with Retry-After set on w and a message naming
  * `who` ("address", "api key"). */

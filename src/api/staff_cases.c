@@ -23,7 +23,7 @@ static const char *const STATUSES[] = {"reported", "registered", "dispatched",
                                        "handling", "handled",    "deferred",
                                        "closed",   "rejected",   NULL};
 
-static const char *const QUEUES[] = {"register", "dispatch", "handle",     "verify",
+static const char *const QUEUES[] = {"register", "dispatch",   "handle", "verify",
                                      "overdue",  "supervised", NULL};
 static const char *const ORDERS[] = {"newest", "due", NULL};
 
@@ -50,7 +50,11 @@ const struct param_spec cases_list_params[] = {
      .type = PT_ENUM,
      .values = ORDERS,
      .description = "newest (default) or due: the nearest deadline first, overdue on top"},
-    {.name = "offset", .type = PT_INT, .min = 0, .max = 100000, .description = "paging with order=due"},
+    {.name = "offset",
+     .type = PT_INT,
+     .min = 0,
+     .max = 100000,
+     .description = "paging with order=due"},
     {.name = NULL},
 };
 
@@ -129,9 +133,11 @@ static json_t *case_row(struct db_stmt *st)
 	if (!c)
 		return NULL;
 	json_object_set_new(c, "likely_duplicate_of",
-	                    db_col_is_null(st, 22) ? json_null() : json_string(db_col_text(st, 22)));
+	                    db_col_is_null(st, 22) ? json_null()
+	                                           : json_string(db_col_text(st, 22)));
 	json_object_set_new(c, "recurrence_of",
-	                    db_col_is_null(st, 23) ? json_null() : json_string(db_col_text(st, 23)));
+	                    db_col_is_null(st, 23) ? json_null()
+	                                           : json_string(db_col_text(st, 23)));
 	return c;
 }
 
@@ -198,8 +204,7 @@ int cases_list(struct http_req *r, struct http_resp *w, struct err *e)
 	    " ORDER BY %s LIMIT ? OFFSET ?",
 	    SCOPE_CTE, CASE_COLS, SCOPE_WHERE,
 	    open_only ? " AND c.status NOT IN ('closed', 'rejected')" : "",
-	    due ? " AND c.expected_at IS NOT NULL" : "",
-	    due ? "c.expected_at, c.id" : "c.id DESC");
+	    due ? " AND c.expected_at IS NOT NULL" : "", due ? "c.expected_at, c.id" : "c.id DESC");
 	int overdue = !strcmp(queue, "overdue"), supervised = !strcmp(queue, "supervised");
 	struct db_val args[] = {
 	    db_int(root),
@@ -301,6 +306,32 @@ static int add_suggestion(struct db *db, int64_t case_id, json_t *c, struct err 
 	return 0;
 }
 
+/* The case's photos, oldest first: [{url, role, event_id}] (role report, before, after,
+ * handled). */
+static int add_photos(struct db *db, int64_t case_id, json_t *c, struct err *e)
+{
+	struct db_stmt *st;
+	int rc = db_query(db,
+	                  "SELECT cm.sha256, m.mime, cm.role, cm.event_id FROM case_media cm"
+	                  " JOIN media m ON m.sha256 = cm.sha256 WHERE cm.case_id = ?"
+	                  " ORDER BY COALESCE(cm.event_id, 0), cm.role, cm.sha256",
+	                  DB_ARGS(db_int(case_id)), &st, e);
+	if (rc < 0)
+		return rc;
+	json_t *a = json_array();
+	while ((rc = db_step(st, e)) == DB_ROW) {
+		char url[128];
+		snprintf(url, sizeof url, "/media/%s.%s", db_col_text(st, 0),
+		         media_ext(media_from_mime(db_col_text(st, 1))));
+		json_array_append_new(a, json_pack("{s:s, s:s, s:o}", "url", url, "role",
+		                                   db_col_text(st, 2), "event_id",
+		                                   opt_id(db_col_int(st, 3))));
+	}
+	db_done(st);
+	json_object_set_new(c, "photos", a);
+	return rc < 0 ? rc : 0;
+}
+
 int cases_get(struct http_req *r, struct http_resp *w, struct err *e)
 {
 	struct db *db;
@@ -310,6 +341,10 @@ int cases_get(struct http_req *r, struct http_resp *w, struct err *e)
 	if (rc < 0 || (rc = api_refdata(r, db, &d, e)) < 0 ||
 	    (rc = find_case(r, db, d, r->path_args[0], &c, e)) < 0)
 		return rc;
+	if ((rc = add_photos(db, c.id, c.json, e)) < 0) {
+		json_decref(c.json);
+		return rc;
+	}
 	if (!strcmp(c.status, "reported") || !strcmp(c.status, "registered")) {
 		if ((rc = add_suggestion(db, c.id, c.json, e)) < 0) {
 			json_decref(c.json);
@@ -408,7 +443,8 @@ static int action_write(struct db *db, void *arg, struct err *e)
 	struct action_job *j = arg;
 	int rc = case_step_apply(db, &j->step, &j->res, e);
 	if (rc == 0 && j->photo.sha256)
-		rc = case_photos_add(db, j->step.case_id, j->res.event_id, &j->photo, 1, j->r->now, e);
+		rc = case_photos_add(db, j->step.case_id, j->res.event_id, &j->photo, 1, j->r->now,
+		                     e);
 	if (rc == 0 && j->duplicate_of)
 		rc = db_run(db, "UPDATE cases SET duplicate_of = ? WHERE id = ?",
 		            DB_ARGS(db_int(j->duplicate_of), db_int(j->step.case_id)), e);
@@ -447,7 +483,8 @@ static int check_action(struct http_req *r, struct db *db, struct refdata *d,
 	if (unit_side(action) && !reach_contains(d, reach_root(&r->who, d), c->unit_id))
 		return err_set(e, ERR_FORBIDDEN, "only the responsible unit's people may %s",
 		               action);
-	if (!strncmp(action, "verify_", 7)) { /* 现场解决: found and fixed by one, verified by another */
+	if (!strncmp(action, "verify_",
+	             7)) { /* 现场解决: found and fixed by one, verified by another */
 		struct db_stmt *st;
 		int rc = db_query(db,
 		                  "SELECT 1 FROM case_event WHERE case_id = ? AND action = 'onsite'"
@@ -532,8 +569,10 @@ int cases_act(struct http_req *r, struct http_resp *w, struct err *e)
 		return rc;
 	if (ph.sha256 && strcmp(j->step.action, "handle") != 0)
 		return err_set(e, ERR_BAD_REQUEST, "a photo goes with the handle move only");
-	j->photo = (struct case_photo){.sha256 = ph.sha256, .kind = (enum media_kind)ph.kind,
-	                               .bytes = ph.bytes, .role = "handled"};
+	j->photo = (struct case_photo){.sha256 = ph.sha256,
+	                               .kind = (enum media_kind)ph.kind,
+	                               .bytes = ph.bytes,
+	                               .role = "handled"};
 	if ((rc = api_write(r, action_write, j, e)) < 0)
 		return rc;
 	if ((rc = find_case(r, db, d, j->code, &c, e)) < 0) {
@@ -583,8 +622,8 @@ static int file_write(struct db *db, void *arg, struct err *e)
 	json_t *sum = json_pack("{s:I, s:s}", "category_id", (json_int_t)j->report.category_id,
 	                        "source", j->report.source);
 	return api_audit(db, j->r, j->report.first_action ? "case.onsite" : "case.report",
-	                 arena_printf(j->r->arena, "case:%s", j->ref.code), api_json_text(j->r, sum),
-	                 e);
+	                 arena_printf(j->r->arena, "case:%s", j->ref.code),
+	                 api_json_text(j->r, sum), e);
 }
 
 static int add_photo(struct http_req *r, const char *param, const char *role,
@@ -609,14 +648,27 @@ static int fill_report(struct http_req *r, struct refdata *d, const struct categ
 	if (!!lat != !!lon)
 		return err_set(e, ERR_BAD_REQUEST, "lat and long must be given together");
 	if (!lat && !*address)
-		return err_set(e, ERR_BAD_REQUEST, "a location is required: lat and long, or address");
-	*cr = (struct case_report){.prefix = r->app->city_prefix, .now = r->now,
-	                           .source = "inspector", .actor = api_actor(r),
-	                           .roles = r->who.roles, .category_id = cat->id,
-	                           .description = req_str(r, "description"), .address = address,
-	                           .address_id = "", .zipcode = "", .media_url = "", .email = "",
-	                           .phone = "", .first_name = "", .last_name = "", .device_id = "",
-	                           .account_id = "", .status_notes = "已上报", .service_notice = ""};
+		return err_set(e, ERR_BAD_REQUEST,
+		               "a location is required: lat and long, or address");
+	*cr = (struct case_report){.prefix = r->app->city_prefix,
+	                           .now = r->now,
+	                           .source = "inspector",
+	                           .actor = api_actor(r),
+	                           .roles = r->who.roles,
+	                           .category_id = cat->id,
+	                           .description = req_str(r, "description"),
+	                           .address = address,
+	                           .address_id = "",
+	                           .zipcode = "",
+	                           .media_url = "",
+	                           .email = "",
+	                           .phone = "",
+	                           .first_name = "",
+	                           .last_name = "",
+	                           .device_id = "",
+	                           .account_id = "",
+	                           .status_notes = "已上报",
+	                           .service_notice = ""};
 	if (lat) {
 		cr->has_location = 1;
 		cr->lat = lat->dval;

@@ -25,21 +25,37 @@ static const char *const SAMPLES[] = {"all", "per_stratum", "share", NULL};
 
 const struct param_spec rounds_create_params[] = {
     {.name = "name", .type = PT_STRING, .flags = PF_REQUIRED, .max_len = 600},
-    {.name = "kind", .type = PT_ENUM, .values = KINDS,
+    {.name = "kind",
+     .type = PT_ENUM,
+     .values = KINDS,
      .description = "supervision (督查, default) or simulation (模拟测评)"},
     {.name = "starts_at", .type = PT_DATETIME, .flags = PF_REQUIRED},
     {.name = "ends_at", .type = PT_DATETIME, .flags = PF_REQUIRED},
-    {.name = "areas", .type = PT_LIST, .max_len = 64, .max = 100,
+    {.name = "areas",
+     .type = PT_LIST,
+     .max_len = 64,
+     .max = 100,
      .description = "area codes: the scope (default citywide)"},
-    {.name = "site_types", .type = PT_LIST, .max_len = 32, .max = 50,
+    {.name = "site_types",
+     .type = PT_LIST,
+     .max_len = 32,
+     .max = 50,
      .description = "site type codes (default every type)"},
-    {.name = "sample", .type = PT_ENUM, .values = SAMPLES,
+    {.name = "sample",
+     .type = PT_ENUM,
+     .values = SAMPLES,
      .description = "all (default), per_stratum (sample_n per type × district), share"},
     {.name = "sample_n", .type = PT_INT, .min = 1, .max = 10000},
     {.name = "sample_share", .type = PT_DOUBLE, .min = 0.001, .max = 1},
-    {.name = "seed", .type = PT_INT, .min = 0, .max = 9007199254740992.0,
+    {.name = "seed",
+     .type = PT_INT,
+     .min = 0,
+     .max = 9007199254740992.0,
      .description = "the draw's seed (default random); the same seed draws the same sites"},
-    {.name = "inspectors", .type = PT_LIST, .max_len = 20, .max = 200,
+    {.name = "inspectors",
+     .type = PT_LIST,
+     .max_len = 20,
+     .max = 200,
      .description = "user ids of the round's inspectors"},
     {.name = NULL},
 };
@@ -48,22 +64,46 @@ static const char *const SCORE_GROUPS[] = {"site", "district", "unit", "type", "
 static const char *const FORMATS[] = {"json", "csv", NULL};
 
 const struct param_spec rounds_scores_params[] = {
-    {.name = "group", .type = PT_ENUM, .values = SCORE_GROUPS,
+    {.name = "group",
+     .type = PT_ENUM,
+     .values = SCORE_GROUPS,
      .description = "site (default), district, unit (包保), type or item (weakest first)"},
     {.name = "format", .type = PT_ENUM, .values = FORMATS, .description = "json (default) or csv"},
     {.name = NULL},
 };
 
 const struct param_spec inspections_submit_params[] = {
-    {.name = "client_id", .type = PT_STRING, .flags = PF_REQUIRED, .max_len = 64,
+    {.name = "client_id",
+     .type = PT_STRING,
+     .flags = PF_REQUIRED,
+     .max_len = 64,
      .description = "made by the client (e.g. a UUID): a resubmission changes nothing"},
     {.name = "round_id", .type = PT_INT, .flags = PF_REQUIRED, .min = 1, .max = 1e15},
     {.name = "site_code", .type = PT_STRING, .flags = PF_REQUIRED, .max_len = 64},
-    {.name = "results", .type = PT_LIST, .flags = PF_REQUIRED, .max_len = 80, .max = 500,
+    {.name = "results",
+     .type = PT_LIST,
+     .flags = PF_REQUIRED,
+     .max_len = 80,
+     .max = 500,
      .description = "CODE:pass|fail|na for every item of the site's checklist"},
-    {.name = "note[", .type = PT_TEXT, .flags = PF_PREFIX | PF_MULTI, .max_len = 2000,
+    {.name = "note[",
+     .type = PT_TEXT,
+     .flags = PF_PREFIX | PF_MULTI,
+     .max_len = 2000,
      .description = "note[CODE]: what was seen at an item"},
     {.name = "note", .type = PT_TEXT, .max_len = 4000},
+    {.name = "photos[",
+     .type = PT_LIST,
+     .flags = PF_PREFIX,
+     .max_len = 80,
+     .max = 9,
+     .description = "photos[CODE]: stored photos of an item (names from POST /api/v1/media); a "
+                    "failed item's photos go with the case it opens"},
+    {.name = "photos",
+     .type = PT_LIST,
+     .max_len = 80,
+     .max = 9,
+     .description = "stored photos of the whole visit"},
     {.name = "inspected_at", .type = PT_DATETIME, .description = "default: now"},
     {.name = "lat", .type = PT_DOUBLE, .min = -90, .max = 90},
     {.name = "long", .type = PT_DOUBLE, .min = -180, .max = 180},
@@ -90,6 +130,22 @@ static const char **list(struct http_req *r, const char *name, size_t *n)
 	return v;
 }
 
+/* The stored files named in list parameter name, as sha256 strings. */
+static int photo_list(struct http_req *r, const char *name, const char *const **out, size_t *n,
+                      struct err *e)
+{
+	const char **v = (const char **)list(r, name, n);
+	for (size_t i = 0; i < *n; i++) {
+		char *sha = arena_alloc(r->arena, 65);
+		int rc = api_media_sha(v[i], name, sha, e);
+		if (rc < 0)
+			return rc;
+		v[i] = sha;
+	}
+	*out = v;
+	return 0;
+}
+
 struct round_job {
 	struct http_req *r;
 	struct round_new n;
@@ -103,11 +159,11 @@ static int round_write(struct db *db, void *arg, struct err *e)
 	int rc = round_create(db, &j->n, &j->id, &j->nsites, e);
 	if (rc)
 		return rc;
-	json_t *sum = json_pack("{s:s, s:s, s:I, s:I}", "name", j->n.name, "sample",
-	                        j->n.sample_mode, "seed", (json_int_t)j->n.seed, "sites",
-	                        (json_int_t)j->nsites);
-	return api_audit(db, j->r, "round.create", arena_printf(j->r->arena, "round:%lld",
-	                                                         (long long)j->id),
+	json_t *sum =
+	    json_pack("{s:s, s:s, s:I, s:I}", "name", j->n.name, "sample", j->n.sample_mode, "seed",
+	              (json_int_t)j->n.seed, "sites", (json_int_t)j->nsites);
+	return api_audit(db, j->r, "round.create",
+	                 arena_printf(j->r->arena, "round:%lld", (long long)j->id),
 	                 api_json_text(j->r, sum), e);
 }
 
@@ -127,9 +183,9 @@ int rounds_create(struct http_req *r, struct http_resp *w, struct err *e)
 	n->sample_mode = req_str(r, "sample") ? req_str(r, "sample") : "all";
 	n->sample_n = (p = req_param(r, "sample_n")) ? (int)p->ival : 0;
 	n->sample_share = (p = req_param(r, "sample_share")) ? p->dval : 0;
-	n->seed = (p = req_param(r, "seed")) ? p->ival
-	                                     : (int64_t)(((uint64_t)randombytes_random() << 21) ^
-	                                                 randombytes_random());
+	n->seed = (p = req_param(r, "seed"))
+	              ? p->ival
+	              : (int64_t)(((uint64_t)randombytes_random() << 21) ^ randombytes_random());
 	size_t ni;
 	const char **ids = list(r, "inspectors", &ni);
 	int64_t *insp = arena_alloc(r->arena, (ni + 1) * sizeof *insp);
@@ -137,7 +193,8 @@ int rounds_create(struct http_req *r, struct http_resp *w, struct err *e)
 		char *end;
 		long long v = strtoll(ids[i], &end, 10);
 		if (*end || v <= 0)
-			return err_set(e, ERR_BAD_REQUEST, "inspectors: '%s' is not a user id", ids[i]);
+			return err_set(e, ERR_BAD_REQUEST, "inspectors: '%s' is not a user id",
+			               ids[i]);
 		insp[i] = v;
 	}
 	n->inspectors = insp;
@@ -247,11 +304,19 @@ int inspections_submit(struct http_req *r, struct http_resp *w, struct err *e)
 		items[i].result = colon + 1;
 		const char *note = req_str(r, arena_printf(r->arena, "note[%s]", items[i].code));
 		items[i].note = note ? note : "";
+		rc = photo_list(r, arena_printf(r->arena, "photos[%s]", items[i].code),
+		                &items[i].photos, &items[i].nphotos, e);
+		if (rc < 0)
+			return rc;
 	}
 	const struct param *lat = req_param(r, "lat"), *lon = req_param(r, "long"),
 	                   *at = req_param(r, "inspected_at");
 	if (!!lat != !!lon)
 		return err_set(e, ERR_BAD_REQUEST, "lat and long go together");
+	const char *const *visit_photos;
+	size_t nvisit;
+	if ((rc = photo_list(r, "photos", &visit_photos, &nvisit, e)) < 0)
+		return rc;
 	*in = (struct inspection_in){
 	    .client_id = req_str(r, "client_id"),
 	    .round_id = req_param(r, "round_id")->ival,
@@ -264,6 +329,8 @@ int inspections_submit(struct http_req *r, struct http_resp *w, struct err *e)
 	    .lat = lat ? lat->dval : 0,
 	    .lon = lon ? lon->dval : 0,
 	    .note = req_str(r, "note") ? req_str(r, "note") : "",
+	    .photos = visit_photos,
+	    .nphotos = nvisit,
 	    .items = items,
 	    .nitems = n,
 	    .prefix = r->app->city_prefix,
@@ -290,9 +357,9 @@ int inspections_get(struct http_req *r, struct http_resp *w, struct err *e)
 	return inspection_json(db, id, &w->json, e);
 }
 
-static const char *const SCORE_COLS[] = {"key",    "label",  "score",  "kept",
-                                         "applicable", "lost", "passed", "failed",
-                                         "na",     "deduct_failed", "veto_failed", "sites"};
+static const char *const SCORE_COLS[] = {"key",        "label",         "score",       "kept",
+                                         "applicable", "lost",          "passed",      "failed",
+                                         "na",         "deduct_failed", "veto_failed", "sites"};
 
 int rounds_scores(struct http_req *r, struct http_resp *w, struct err *e)
 {

@@ -11,7 +11,14 @@ enum media_kind media_sniff(const unsigned char *p, size_t n)
 		return MEDIA_PNG;
 	if (n >= 12 && memcmp(p, "RIFF", 4) == 0 && memcmp(p + 8, "WEBP", 4) == 0)
 		return MEDIA_WEBP;
+	if (n >= 8 && memcmp(p, "%PDF-", 5) == 0)
+		return MEDIA_PDF;
 	return MEDIA_UNKNOWN;
+}
+
+int media_is_image(enum media_kind k)
+{
+	return k == MEDIA_JPEG || k == MEDIA_PNG || k == MEDIA_WEBP;
 }
 
 const char *media_mime(enum media_kind k)
@@ -23,6 +30,8 @@ const char *media_mime(enum media_kind k)
 		return "image/png";
 	case MEDIA_WEBP:
 		return "image/webp";
+	case MEDIA_PDF:
+		return "application/pdf";
 	default:
 		return "application/octet-stream";
 	}
@@ -37,6 +46,8 @@ const char *media_ext(enum media_kind k)
 		return "png";
 	case MEDIA_WEBP:
 		return "webp";
+	case MEDIA_PDF:
+		return "pdf";
 	default:
 		return "bin";
 	}
@@ -50,6 +61,16 @@ enum media_kind media_from_ext(const char *ext)
 		return MEDIA_PNG;
 	if (strcmp(ext, "webp") == 0)
 		return MEDIA_WEBP;
+	if (strcmp(ext, "pdf") == 0)
+		return MEDIA_PDF;
+	return MEDIA_UNKNOWN;
+}
+
+enum media_kind media_from_mime(const char *mime)
+{
+	for (enum media_kind k = MEDIA_JPEG; k <= MEDIA_PDF; k++)
+		if (strcmp(mime, media_mime(k)) == 0)
+			return k;
 	return MEDIA_UNKNOWN;
 }
 
@@ -157,6 +178,15 @@ static size_t strip_webp(unsigned char *p, size_t n)
 	return out;
 }
 
+/* A PDF ends with "%%EOF" (and perhaps a line end or padding) in its last kilobyte. */
+static size_t check_pdf(const unsigned char *p, size_t n)
+{
+	for (size_t i = n > 1024 ? n - 1024 : 0; i + 5 <= n; i++)
+		if (memcmp(p + i, "%%EOF", 5) == 0)
+			return n;
+	return 0;
+}
+
 size_t media_strip(enum media_kind k, unsigned char *p, size_t n)
 {
 	if (media_sniff(p, n) != k)
@@ -168,6 +198,8 @@ size_t media_strip(enum media_kind k, unsigned char *p, size_t n)
 		return strip_png(p, n);
 	case MEDIA_WEBP:
 		return strip_webp(p, n);
+	case MEDIA_PDF:
+		return check_pdf(p, n);
 	default:
 		return 0;
 	}

@@ -331,7 +331,12 @@ static int move_sequences(struct db *db, struct err *e)
 
 static int import_all(struct db *db, struct reader *r, struct export_stats *stats, struct err *e)
 {
-	struct expected want[32];
+	size_t ntables = 0;
+	while (export_tables[ntables].name)
+		ntables++;
+	struct expected *want = calloc(ntables, sizeof *want);
+	if (!want)
+		return err_set(e, ERR_INTERNAL, "out of memory");
 	struct fixups fx = {0};
 	int i = 0, rc = 0;
 	for (const struct export_table *t = export_tables; t->name && rc == 0; t++, i++) {
@@ -341,24 +346,24 @@ static int import_all(struct db *db, struct reader *r, struct export_stats *stat
 		stats->rows += want[i].count;
 	}
 	free(fx.v);
-	if (rc)
-		return rc;
-	if (next_line(r))
-		return fail(e, r->no, "unexpected content after the last table%s%s", "", "");
+	if (rc == 0 && next_line(r))
+		rc = fail(e, r->no, "unexpected content after the last table%s%s", "", "");
 	/* Read back what was inserted: the database must now export to the same lines. */
 	i = 0;
-	for (const struct export_table *t = export_tables; t->name; t++, i++) {
+	for (const struct export_table *t = export_tables; t->name && rc == 0; t++, i++) {
 		int64_t count;
 		char hex[65];
 		if ((rc = export_table_rows(db, t, NULL, &count, hex, e)))
-			return rc;
+			break;
 		if (count != want[i].count || strcmp(hex, want[i].sha) != 0)
-			return err_set(
-			    e, ERR_INTERNAL,
-			    "table %s reads back differently from the export (%lld rows, "
-			    "sha256 %.12s…): nothing imported",
-			    t->name, (long long)count, hex);
+			rc = err_set(e, ERR_INTERNAL,
+			             "table %s reads back differently from the export (%lld rows, "
+			             "sha256 %.12s…): nothing imported",
+			             t->name, (long long)count, hex);
 	}
+	free(want);
+	if (rc)
+		return rc;
 	return move_sequences(db, e);
 }
 

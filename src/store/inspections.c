@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/media_type.h"
 #include "core/roles.h"
 #include "core/scoring.h"
 #include "core/sla.h"
@@ -37,16 +38,18 @@ static int find_replay(struct db *db, const struct inspection_in *in, struct ins
                        struct err *e)
 {
 	struct db_stmt *st;
-	int rc = db_query(db,
-	                  "SELECT i.id, i.round_id, s.code, COALESCE(i.inspector_id, 0), i.passed,"
-	                  " i.failed, i.na, (SELECT COUNT(*) FROM inspection_result r"
-	                  " WHERE r.inspection_id = i.id AND r.case_id IS NOT NULL)"
-	                  " FROM inspection i JOIN site s ON s.id = i.site_id WHERE i.client_id = ?",
-	                  DB_ARGS(db_text(in->client_id)), &st, e);
+	int rc =
+	    db_query(db,
+	             "SELECT i.id, i.round_id, s.code, COALESCE(i.inspector_id, 0), i.passed,"
+	             " i.failed, i.na, (SELECT COUNT(*) FROM inspection_result r"
+	             " WHERE r.inspection_id = i.id AND r.case_id IS NOT NULL)"
+	             " FROM inspection i JOIN site s ON s.id = i.site_id WHERE i.client_id = ?",
+	             DB_ARGS(db_text(in->client_id)), &st, e);
 	if (rc)
 		return rc;
 	if ((rc = db_step(st, e)) == DB_ROW) {
-		if (db_col_int(st, 1) != in->round_id || strcmp(db_col_text(st, 2), in->site_code) ||
+		if (db_col_int(st, 1) != in->round_id ||
+		    strcmp(db_col_text(st, 2), in->site_code) ||
 		    db_col_int(st, 3) != in->inspector_id) {
 			rc = err_set(e, ERR_CONFLICT,
 			             "client_id %s was already used for another inspection",
@@ -136,9 +139,10 @@ static int match_results(const struct inspection_in *in, struct check_item *c, s
 {
 	for (size_t i = 0; i < in->nitems; i++) {
 		const struct inspection_item_in *x = &in->items[i];
-		if (strcmp(x->result, "pass") && strcmp(x->result, "fail") && strcmp(x->result, "na"))
-			return err_set(e, ERR_BAD_REQUEST, "item %s: the result is pass, fail or na",
-			               x->code);
+		if (strcmp(x->result, "pass") && strcmp(x->result, "fail") &&
+		    strcmp(x->result, "na"))
+			return err_set(e, ERR_BAD_REQUEST,
+			               "item %s: the result is pass, fail or na", x->code);
 		size_t k = 0;
 		while (k < n && strcmp(c[k].code, x->code))
 			k++;
@@ -155,16 +159,65 @@ static int match_results(const struct inspection_in *in, struct check_item *c, s
 		if (!c[k].in && !missing++)
 			first = c[k].code;
 	if (missing)
-		return err_set(e, ERR_UNPROCESSABLE,
-		               "the checklist is not complete: %zu item%s without a result (first %s)",
-		               missing, missing > 1 ? "s" : "", first);
+		return err_set(
+		    e, ERR_UNPROCESSABLE,
+		    "the checklist is not complete: %zu item%s without a result (first %s)",
+		    missing, missing > 1 ? "s" : "", first);
 	return 0;
+}
+
+/* The stored images named by shas, as report photos of a case. ERR_UNPROCESSABLE when one is
+ * not a stored image (a document, or never uploaded). */
+static int load_photos(struct db *db, const char *const *shas, size_t n, struct arena *a,
+                       struct case_photo **out, struct err *e)
+{
+	struct case_photo *v = arena_alloc(a, (n + 1) * sizeof *v);
+	for (size_t i = 0; i < n; i++) {
+		struct db_stmt *st;
+		int rc = db_query(db, "SELECT mime, bytes FROM media WHERE sha256 = ?",
+		                  DB_ARGS(db_text(shas[i])), &st, e);
+		if (rc)
+			return rc;
+		enum media_kind k = MEDIA_UNKNOWN;
+		size_t bytes = 0;
+		if ((rc = db_step(st, e)) == DB_ROW) {
+			k = media_from_mime(db_col_text(st, 0));
+			bytes = (size_t)db_col_int(st, 1);
+		}
+		db_done(st);
+		if (rc < 0)
+			return rc;
+		if (!media_is_image(k))
+			return err_set(e, ERR_UNPROCESSABLE,
+			               "photo %.64s is not a stored image: upload it first (POST "
+			               "/api/v1/media)",
+			               shas[i]);
+		v[i] = (struct case_photo){
+		    .sha256 = shas[i], .kind = k, .bytes = bytes, .role = "report"};
+	}
+	*out = v;
+	return 0;
+}
+
+static int insert_photos(struct db *db, int64_t inspection_id, int64_t node_id,
+                         const struct case_photo *p, size_t n, struct err *e)
+{
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = db_run(db,
+		            "INSERT INTO inspection_photo (inspection_id, node_id, sha256, sort)"
+		            " VALUES (?, ?, ?, ?)",
+		            DB_ARGS(db_int(inspection_id), node_id ? db_int(node_id) : db_null(),
+		                    db_text(p[i].sha256), db_int((int64_t)i)),
+		            e);
+	return rc;
 }
 
 /* A case for a failed item: filed as the inspector's report, registered, and dispatched to the
  * site's 包保 unit (left registered for the dispatcher when the site has none). */
 static int open_case(struct db *db, const struct inspection_in *in, const char *round_name,
-                     const struct site_row *s, const struct check_item *c, int64_t *case_id,
+                     const struct site_row *s, const struct check_item *c,
+                     const struct case_photo *photos, size_t nphotos, int64_t *case_id,
                      struct err *e)
 {
 	struct db_stmt *st;
@@ -188,20 +241,41 @@ static int open_case(struct db *db, const struct inspection_in *in, const char *
 	if (rc < 0)
 		return rc;
 	if (!cat)
-		return err_set(e, ERR_UNPROCESSABLE, "item %s opens no case: it has no service code",
-		               c->code);
+		return err_set(e, ERR_UNPROCESSABLE,
+		               "item %s opens no case: it has no service code", c->code);
 	char desc[2400];
 	snprintf(desc, sizeof desc, "【%s】%s：%s%s%s%s", round_name, s->name, c->text,
 	         *c->in->note ? "（" : "", c->in->note, *c->in->note ? "）" : "");
 	struct sla_clock clock;
 	sla_start(in->cal, &lim, in->now, &clock, NULL);
-	struct case_report r = {.prefix = in->prefix, .now = in->now, .source = "inspection",
-	                        .actor = in->actor, .roles = ROLE_INSPECTOR, .category_id = cat,
-	                        .description = desc, .address = s->address, .address_id = "",
-	                        .zipcode = "", .media_url = "", .email = "", .phone = "",
-	                        .first_name = "", .last_name = "", .device_id = "",
-	                        .account_id = "", .status_notes = "督查发现", .service_notice = "",
-	                        .area_id = s->area_id, .clock = &clock};
+	struct case_report r = {.prefix = in->prefix,
+	                        .now = in->now,
+	                        .source = "inspection",
+	                        .actor = in->actor,
+	                        .roles = ROLE_INSPECTOR,
+	                        .category_id = cat,
+	                        .description = desc,
+	                        .address = s->address,
+	                        .address_id = "",
+	                        .zipcode = "",
+	                        .media_url = "",
+	                        .email = "",
+	                        .phone = "",
+	                        .first_name = "",
+	                        .last_name = "",
+	                        .device_id = "",
+	                        .account_id = "",
+	                        .status_notes = "督查发现",
+	                        .service_notice = "",
+	                        .area_id = s->area_id,
+	                        .clock = &clock};
+	if (nphotos) {
+		r.media_sha256 = photos[0].sha256;
+		r.media_kind = photos[0].kind;
+		r.media_bytes = photos[0].bytes;
+		r.photos = photos + 1;
+		r.nphotos = nphotos - 1;
+	}
 	if (s->has_point || in->has_location) {
 		r.has_location = 1;
 		r.lat = s->has_point ? s->lat : in->lat;
@@ -210,9 +284,14 @@ static int open_case(struct db *db, const struct inspection_in *in, const char *
 	struct case_ref ref;
 	rc = case_report_file(db, &r, &ref, e);
 	/* the office's authority: an inspection round is the office's own finding */
-	struct case_step step = {.case_id = ref.id, .action = "register", .roles = ROLE_OFFICE,
-	                         .actor = "system", .note = "督查发现问题，自动立案",
-	                         .now = in->now, .cal = in->cal, .limits = &lim};
+	struct case_step step = {.case_id = ref.id,
+	                         .action = "register",
+	                         .roles = ROLE_OFFICE,
+	                         .actor = "system",
+	                         .note = "督查发现问题，自动立案",
+	                         .now = in->now,
+	                         .cal = in->cal,
+	                         .limits = &lim};
 	if (rc == 0)
 		rc = case_step_apply(db, &step, NULL, e);
 	if (rc == 0 && s->unit_id) {
@@ -230,7 +309,8 @@ int inspection_submit(struct db *db, const struct inspection_in *in, struct insp
 {
 	*out = (struct inspection_out){0};
 	if (!client_id_ok(in->client_id))
-		return err_set(e, ERR_BAD_REQUEST, "client_id: 8–64 of A–Z a–z 0–9 _ - (e.g. a UUID)");
+		return err_set(e, ERR_BAD_REQUEST,
+		               "client_id: 8–64 of A–Z a–z 0–9 _ - (e.g. a UUID)");
 	int rc = find_replay(db, in, out, e);
 	if (rc)
 		return rc < 0 ? rc : 0;
@@ -252,10 +332,12 @@ int inspection_submit(struct db *db, const struct inspection_in *in, struct insp
 	if (rc)
 		return rc;
 	if (strcmp(status, "open") != 0)
-		return err_set(e, ERR_UNPROCESSABLE, "round %lld is closed", (long long)in->round_id);
+		return err_set(e, ERR_UNPROCESSABLE, "round %lld is closed",
+		               (long long)in->round_id);
 	if (!in->any_inspector) {
 		int64_t one = 0;
-		rc = db_get_int(db, "SELECT 1 FROM round_inspector WHERE round_id = ? AND user_id = ?",
+		rc = db_get_int(db,
+		                "SELECT 1 FROM round_inspector WHERE round_id = ? AND user_id = ?",
 		                DB_ARGS(db_int(in->round_id), db_int(in->inspector_id)), &one, e);
 		if (rc == ERR_NOT_FOUND)
 			return err_set(e, ERR_FORBIDDEN, "you are not an inspector of this round");
@@ -272,37 +354,46 @@ int inspection_submit(struct db *db, const struct inspection_in *in, struct insp
 	if (!(rc = load_checklist(db, version, site.type, &a, &items, &n, e)))
 		rc = match_results(in, items, n, e);
 	if (!rc)
-		rc = db_get_int(db,
-		                "INSERT INTO inspection (client_id, round_id, site_id, inspector_id,"
-		                " inspected_at, submitted_at, lat, lon, note) VALUES (?, ?, ?, ?, ?, ?,"
-		                " ?, ?, ?) RETURNING id",
-		                DB_ARGS(db_text(in->client_id), db_int(in->round_id), db_int(site.id),
-		                        in->inspector_id ? db_int(in->inspector_id) : db_null(),
-		                        db_int(in->inspected_at ? in->inspected_at : in->now),
-		                        db_int(in->now),
-		                        in->has_location ? db_real(in->lat) : db_null(),
-		                        in->has_location ? db_real(in->lon) : db_null(),
-		                        db_text(in->note ? in->note : "")),
-		                &out->id, e);
+		rc = db_get_int(
+		    db,
+		    "INSERT INTO inspection (client_id, round_id, site_id, inspector_id,"
+		    " inspected_at, submitted_at, lat, lon, note) VALUES (?, ?, ?, ?, ?, ?,"
+		    " ?, ?, ?) RETURNING id",
+		    DB_ARGS(db_text(in->client_id), db_int(in->round_id), db_int(site.id),
+		            in->inspector_id ? db_int(in->inspector_id) : db_null(),
+		            db_int(in->inspected_at ? in->inspected_at : in->now), db_int(in->now),
+		            in->has_location ? db_real(in->lat) : db_null(),
+		            in->has_location ? db_real(in->lon) : db_null(),
+		            db_text(in->note ? in->note : "")),
+		    &out->id, e);
+	struct case_photo *photos = NULL;
+	if (!rc && !(rc = load_photos(db, in->photos, in->nphotos, &a, &photos, e)))
+		rc = insert_photos(db, out->id, 0, photos, in->nphotos, e);
 	struct score_sum sum = {0};
 	for (size_t k = 0; k < n && !rc; k++) {
-		const char *res = items[k].in->result;
+		const struct inspection_item_in *x = items[k].in;
+		const char *res = x->result;
 		struct score_result sr = {items[k].points, items[k].veto, res};
 		score_add(&sum, &sr);
 		int64_t case_id = 0;
+		if ((rc = load_photos(db, x->photos, x->nphotos, &a, &photos, e)) ||
+		    (rc = insert_photos(db, out->id, items[k].node_id, photos, x->nphotos, e)))
+			break;
 		if (!strcmp(res, "fail") && (rc = open_case(db, in, round_name, &site, &items[k],
-		                                            &case_id, e)) == 0)
+		                                            photos, x->nphotos, &case_id, e)) == 0)
 			out->cases++;
 		out->passed += !strcmp(res, "pass");
 		out->failed += !strcmp(res, "fail");
 		out->na += !strcmp(res, "na");
 		if (!rc)
-			rc = db_run(db,
-			            "INSERT INTO inspection_result (inspection_id, node_id, result, note,"
-			            " case_id) VALUES (?, ?, ?, ?, ?)",
-			            DB_ARGS(db_int(out->id), db_int(items[k].node_id), db_text(res),
-			                    db_text(items[k].in->note), case_id ? db_int(case_id) : db_null()),
-			            e);
+			rc = db_run(
+			    db,
+			    "INSERT INTO inspection_result (inspection_id, node_id, result, note,"
+			    " case_id) VALUES (?, ?, ?, ?, ?)",
+			    DB_ARGS(db_int(out->id), db_int(items[k].node_id), db_text(res),
+			            db_text(items[k].in->note),
+			            case_id ? db_int(case_id) : db_null()),
+			    e);
 	}
 	if (!rc)
 		rc = db_run(db,
@@ -317,6 +408,38 @@ int inspection_submit(struct db *db, const struct inspection_in *in, struct insp
 	return rc;
 }
 
+/* Every photo of an inspection by item code ("" for the whole visit): {code: ["/media/…"]}. */
+static int inspection_photos_json(struct db *db, int64_t id, json_t **out, struct err *e)
+{
+	struct db_stmt *st;
+	int rc = db_query(db,
+	                  "SELECT COALESCE(n.code, ''), p.sha256, m.mime FROM inspection_photo p"
+	                  " JOIN media m ON m.sha256 = p.sha256"
+	                  " LEFT JOIN standard_node n ON n.id = p.node_id"
+	                  " WHERE p.inspection_id = ? ORDER BY p.id",
+	                  DB_ARGS(db_int(id)), &st, e);
+	if (rc)
+		return rc;
+	json_t *o = json_object();
+	while ((rc = db_step(st, e)) == DB_ROW) {
+		const char *code = db_col_text(st, 0);
+		json_t *a = json_object_get(o, code);
+		if (!a)
+			json_object_set_new(o, code, a = json_array());
+		char path[128];
+		snprintf(path, sizeof path, "/media/%s.%s", db_col_text(st, 1),
+		         media_ext(media_from_mime(db_col_text(st, 2))));
+		json_array_append_new(a, json_string(path));
+	}
+	db_done(st);
+	if (rc < 0) {
+		json_decref(o);
+		return rc;
+	}
+	*out = o;
+	return 0;
+}
+
 static json_t *last_json(struct db_stmt *st, int col)
 {
 	if (db_col_is_null(st, col))
@@ -325,13 +448,14 @@ static json_t *last_json(struct db_stmt *st, int col)
 	                ? json_null()
 	                : json_pack("{s:s, s:s}", "code", db_col_text(st, col + 3), "status",
 	                            db_col_text(st, col + 4));
-	return json_pack("{s:s, s:s, s:I, s:o}", "result", db_col_text(st, col), "note",
-	                 db_col_text(st, col + 1), "at", (json_int_t)db_col_int(st, col + 2), "case",
-	                 c);
+	return json_pack("{s:I, s:s, s:s, s:I, s:o}", "inspection",
+	                 (json_int_t)db_col_int(st, col + 5), "result", db_col_text(st, col),
+	                 "note", db_col_text(st, col + 1), "at",
+	                 (json_int_t)db_col_int(st, col + 2), "case", c);
 }
 
-int inspection_checklist_json(struct db *db, int64_t round_id, const char *site_code,
-                              json_t **out, struct err *e)
+int inspection_checklist_json(struct db *db, int64_t round_id, const char *site_code, json_t **out,
+                              struct err *e)
 {
 	struct site_row s;
 	int rc = load_site(db, round_id, site_code, &s, e);
@@ -341,11 +465,12 @@ int inspection_checklist_json(struct db *db, int64_t round_id, const char *site_
 	rc = db_query(
 	    db,
 	    "SELECT n.id, n.code, n.text, n.points, n.veto, c.text, p.text,"
-	    " l.result, l.note, l.inspected_at, k.code, k.status"
+	    " l.result, l.note, l.inspected_at, k.code, k.status, l.inspection_id"
 	    " FROM inspection_round r JOIN standard_node n ON n.version_id = r.version_id"
 	    " JOIN standard_item_site_type t ON t.node_id = n.id AND t.site_type = ?"
 	    " JOIN standard_node c ON c.id = n.parent_id JOIN standard_node p ON p.id = c.parent_id"
-	    " LEFT JOIN (SELECT x.node_id, x.result, x.note, x.case_id, i.inspected_at FROM"
+	    " LEFT JOIN (SELECT x.node_id, x.result, x.note, x.case_id, i.inspected_at,"
+	    " i.id AS inspection_id FROM"
 	    " inspection_result x JOIN inspection i ON i.id = x.inspection_id"
 	    " WHERE i.site_id = ? AND i.id = (SELECT MAX(j.id) FROM inspection j"
 	    " JOIN inspection_result y ON y.inspection_id = j.id"
@@ -359,49 +484,80 @@ int inspection_checklist_json(struct db *db, int64_t round_id, const char *site_
 	while ((rc = db_step(st, e)) == DB_ROW)
 		json_array_append_new(
 		    items, json_pack("{s:I, s:s, s:s, s:f, s:s, s:s, s:s, s:o}", "id",
-		                     (json_int_t)db_col_int(st, 0), "code", db_col_text(st, 1), "text",
-		                     db_col_text(st, 2), "points", db_col_real(st, 3), "veto",
-		                     db_col_text(st, 4), "content", db_col_text(st, 5), "project",
-		                     db_col_text(st, 6), "last", last_json(st, 7)));
+		                     (json_int_t)db_col_int(st, 0), "code", db_col_text(st, 1),
+		                     "text", db_col_text(st, 2), "points", db_col_real(st, 3),
+		                     "veto", db_col_text(st, 4), "content", db_col_text(st, 5),
+		                     "project", db_col_text(st, 6), "last", last_json(st, 7)));
 	db_done(st);
+	/* The last results' photos, read once the rows are: one query per inspection met. */
+	json_t *by_inspection = json_object(), *none = json_array(), *item;
+	size_t i;
+	json_array_foreach(items, i, item)
+	{
+		json_t *last = json_object_get(item, "last");
+		if (rc < 0 || !json_is_object(last))
+			continue;
+		char key[24];
+		snprintf(key, sizeof key, "%" JSON_INTEGER_FORMAT,
+		         json_integer_value(json_object_get(last, "inspection")));
+		json_t *photos = json_object_get(by_inspection, key);
+		if (!photos && (rc = inspection_photos_json(
+		                    db, json_integer_value(json_object_get(last, "inspection")),
+		                    &photos, e)) == 0)
+			json_object_set_new(by_inspection, key, photos);
+		if (rc == 0) {
+			json_t *mine = json_object_get(
+			    photos, json_string_value(json_object_get(item, "code")));
+			json_object_set(last, "photos", mine ? mine : none);
+		}
+	}
+	json_decref(by_inspection);
+	json_decref(none);
 	if (rc < 0) {
 		json_decref(items);
 		return rc;
 	}
-	*out = json_pack("{s:I, s:{s:s, s:s, s:s, s:s}, s:o}", "round", (json_int_t)round_id, "site",
-	                 "code", site_code, "name", s.name, "type", s.type, "address", s.address,
-	                 "items", items);
+	*out = json_pack("{s:I, s:{s:s, s:s, s:s, s:s}, s:o}", "round", (json_int_t)round_id,
+	                 "site", "code", site_code, "name", s.name, "type", s.type, "address",
+	                 s.address, "items", items);
 	return 0;
 }
 
 int inspection_json(struct db *db, int64_t id, json_t **out, struct err *e)
 {
 	struct db_stmt *st;
-	int rc = db_query(db,
-	                  "SELECT i.id, i.client_id, i.round_id, s.code, s.name,"
-	                  " COALESCE(u.login, ''), i.inspected_at, i.submitted_at, i.note, i.passed,"
-	                  " i.failed, i.na FROM inspection i JOIN site s ON s.id = i.site_id"
-	                  " LEFT JOIN users u ON u.id = i.inspector_id WHERE i.id = ?",
-	                  DB_ARGS(db_int(id)), &st, e);
+	int rc =
+	    db_query(db,
+	             "SELECT i.id, i.client_id, i.round_id, s.code, s.name,"
+	             " COALESCE(u.login, ''), i.inspected_at, i.submitted_at, i.note, i.passed,"
+	             " i.failed, i.na FROM inspection i JOIN site s ON s.id = i.site_id"
+	             " LEFT JOIN users u ON u.id = i.inspector_id WHERE i.id = ?",
+	             DB_ARGS(db_int(id)), &st, e);
 	if (rc)
 		return rc;
 	json_t *o = NULL;
 	if ((rc = db_step(st, e)) == DB_ROW) {
 		o = json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:I, s:I, s:s, s:I, s:I, s:I}", "id",
-		              (json_int_t)db_col_int(st, 0), "client_id", db_col_text(st, 1), "round",
-		              (json_int_t)db_col_int(st, 2), "site", db_col_text(st, 3), "site_name",
-		              db_col_text(st, 4), "inspector", db_col_text(st, 5), "inspected_at",
-		              (json_int_t)db_col_int(st, 6), "submitted_at",
+		              (json_int_t)db_col_int(st, 0), "client_id", db_col_text(st, 1),
+		              "round", (json_int_t)db_col_int(st, 2), "site", db_col_text(st, 3),
+		              "site_name", db_col_text(st, 4), "inspector", db_col_text(st, 5),
+		              "inspected_at", (json_int_t)db_col_int(st, 6), "submitted_at",
 		              (json_int_t)db_col_int(st, 7), "note", db_col_text(st, 8), "passed",
-		              (json_int_t)db_col_int(st, 9), "failed", (json_int_t)db_col_int(st, 10),
-		              "na", (json_int_t)db_col_int(st, 11));
+		              (json_int_t)db_col_int(st, 9), "failed",
+		              (json_int_t)db_col_int(st, 10), "na", (json_int_t)db_col_int(st, 11));
 		rc = 0;
 	} else if (rc == DB_DONE) {
 		rc = err_set(e, ERR_NOT_FOUND, "no inspection %lld", (long long)id);
 	}
 	db_done(st);
-	if (rc)
+	json_t *photos = NULL;
+	if (rc || (rc = inspection_photos_json(db, id, &photos, e))) {
+		json_decref(o);
 		return rc;
+	}
+	json_t *none = json_array();
+	json_object_set(o, "photos",
+	                json_object_get(photos, "") ? json_object_get(photos, "") : none);
 	json_t *results = json_array();
 	json_object_set_new(o, "results", results);
 	rc = db_query(db,
@@ -414,16 +570,20 @@ int inspection_json(struct db *db, int64_t id, json_t **out, struct err *e)
 		while ((rc = db_step(st, e)) == DB_ROW) {
 			json_t *c = db_col_is_null(st, 4)
 			                ? json_null()
-			                : json_pack("{s:s, s:s}", "code", db_col_text(st, 4), "status",
-			                            db_col_text(st, 5));
-			json_array_append_new(results, json_pack("{s:s, s:s, s:s, s:s, s:o}", "code",
-			                                         db_col_text(st, 0), "text",
+			                : json_pack("{s:s, s:s}", "code", db_col_text(st, 4),
+			                            "status", db_col_text(st, 5));
+			json_t *ph = json_object_get(photos, db_col_text(st, 0));
+			json_array_append_new(results, json_pack("{s:s, s:s, s:s, s:s, s:O, s:o}",
+			                                         "code", db_col_text(st, 0), "text",
 			                                         db_col_text(st, 1), "result",
 			                                         db_col_text(st, 2), "note",
-			                                         db_col_text(st, 3), "case", c));
+			                                         db_col_text(st, 3), "photos",
+			                                         ph ? ph : none, "case", c));
 		}
 		db_done(st);
 	}
+	json_decref(photos);
+	json_decref(none);
 	if (rc < 0) {
 		json_decref(o);
 		return rc;

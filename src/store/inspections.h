@@ -19,6 +19,8 @@ struct inspection_item_in {
 	const char *code;   /* the standard item's code */
 	const char *result; /* pass, fail, na */
 	const char *note;   /* "" when none */
+	const char *const *photos; /* sha256 (hex) of stored images (POST /api/v1/media) */
+	size_t nphotos;
 };
 
 struct inspection_in {
@@ -32,6 +34,8 @@ struct inspection_in {
 	int has_location;
 	double lat, lon;
 	const char *note;
+	const char *const *photos; /* of the whole visit: sha256 (hex) of stored images */
+	size_t nphotos;
 	const struct inspection_item_in *items;
 	size_t nitems;
 	const char *prefix;        /* the cases' tracking code prefix */
@@ -45,16 +49,18 @@ struct inspection_out {
 	int passed, failed, na, cases;
 };
 
-/* Records the inspection and opens a case per failure. Call inside a write transaction.
- * ERR_CONFLICT: the client_id was used for another round, site or inspector; ERR_FORBIDDEN:
- * not an inspector of the round; ERR_UNPROCESSABLE: the round is closed, the site not in its
- * sample, or the results are not exactly the site's checklist (every item once). */
+/* Records the inspection and opens a case per failure (the item's photos become the case's
+ * report photos). Call inside a write transaction. ERR_CONFLICT: the client_id was used for
+ * another round, site or inspector; ERR_FORBIDDEN: not an inspector of the round;
+ * ERR_UNPROCESSABLE: the round is closed, the site not in its sample, the results are not
+ * exactly the site's checklist (every item once), or a photo is not a stored image. */
 int inspection_submit(struct db *db, const struct inspection_in *in, struct inspection_out *out,
                       struct err *e);
 
 /* {round, site: {...}, items: [{id, code, text, points, veto, project, content, last:
- * {result, note, at, case: {code, status} | null} | null}]}: the checklist of a site in a
- * round. ERR_NOT_FOUND when the round or site is unknown or the site is not in the round. */
+ * {inspection, result, note, at, photos: ["/media/…"], case: {code, status} | null} | null}]}:
+ * the checklist of a site in a round. ERR_NOT_FOUND when the round or site is unknown or the
+ * site is not in the round. */
 int inspection_checklist_json(struct db *db, int64_t round_id, const char *site_code,
                               json_t **out, struct err *e);
 

@@ -65,6 +65,7 @@ const MATRIX = [
   ['GET', '/api/v1/rounds/999999', null,                       [404,  404,  404,  404,  404,  404,  404,  401]],
   ['POST', '/api/v1/inspections', (w) => ({ client_id: `roles-${w}-0001`, round_id: 999999, site_code: 'S0001', results: 'A01.01.01:pass' }),
                                                                [404,  404,  403,  403,  403,  404,  403,  401]],
+  ['POST', '/api/v1/media', null,                              [400,  400,  400,  400,  400,  400,  400,  401]],
   ['GET', '/api/v1/apikeys', null,                             [200,  403,  403,  403,  403,  403,  403,  401]],
   ['POST', '/api/v1/apikeys', (w) => ({ name: `key of ${w}` }), [201, 403,  403,  403,  403,  403,  403,  401]],
   ['DELETE', '/api/v1/apikeys/{apikey}', null,                 [204,  403,  403,  403,  403,  403,  403,  401]],

@@ -9,6 +9,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './lib/server.mjs';
 import { addUser, loginOk, staffReq, sql } from './lib/staff.mjs';
+import { fieldParts, postMultipart } from './lib/http.mjs';
+import { png } from './lib/images.mjs';
 
 let srv;
 const who = {};
@@ -32,6 +34,9 @@ after(async () => { await srv?.stop(); });
 const json = (r) => JSON.parse(r.text);
 const get = (login, p) => staffReq(srv, 'GET', p, { cookie: who[login].cookie });
 const post = (login, p, body) => staffReq(srv, 'POST', p, { cookie: who[login].cookie, csrf: who[login].csrf, body });
+// A file stored with POST /api/v1/media (multipart: files cannot travel in JSON).
+const upload = (login, name, type, data) => postMultipart(srv.base, '/api/v1/media',
+  [{ name: 'file', filename: name, type, data }], { headers: { Cookie: who[login].cookie, 'X-CSRF-Token': who[login].csrf } });
 const userId = (login) => sql(srv.db, `SELECT id FROM users WHERE login = '${login}'`);
 
 const plan = {
@@ -80,10 +85,34 @@ test('an inspection with failures opens cases for the site\'s unit; resubmission
   assert.ok(items.every((i) => i.last === null));
   const fail = items.slice(0, 2).map((i) => i.code);
   const results = items.map((i, k) => `${i.code}:${fail.includes(i.code) ? 'fail' : k === items.length - 1 ? 'na' : 'pass'}`);
+  // photos go first (each once, by content), the inspection names them
+  const up = await upload('inspector', 'pothole.png', 'image/png', png(3, 2, 61));
+  assert.equal(up.status, 201, up.text);
+  const photo = up.json();
+  assert.match(photo.name, /^[0-9a-f]{64}\.png$/);
+  assert.equal(photo.url, `/media/${photo.name}`);
+  assert.equal((await upload('inspector', 'pothole.png', 'image/png', png(3, 2, 61))).json().name, photo.name, 'same bytes, same name');
+  const wide = (await upload('inspector', 'street.png', 'image/png', png(4, 2, 62))).json();
+  const pdf = await upload('inspector', 'memo.pdf', 'application/pdf', Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n'));
+  assert.equal(pdf.status, 201, pdf.text);
+  assert.equal(pdf.json().mime, 'application/pdf');
+  const dl = await staffReq(srv, 'GET', pdf.json().url, {});
+  assert.equal(dl.status, 200);
+  assert.match(dl.headers.get('content-disposition'), /^attachment/);
+  assert.match(dl.headers.get('content-security-policy'), /\bsandbox\b/);
+  assert.equal((await upload('inspector', 'x.gif', 'image/gif', Buffer.from('GIF89a......'))).status, 415);
+  assert.equal((await upload('inspector', 'cut.pdf', 'application/pdf', Buffer.from('%PDF-1.4 no end'))).status, 415);
+  assert.equal((await staffReq(srv, 'POST', '/api/v1/media', {})).status, 401);
   const body = {
     client_id: 'c0ffee00-0000-4000-8000-000000000001', round_id: round.id, site_code: site.code,
     results: results.join(','), [`note[${fail[0]}]`]: '路面有三处坑洼', note: '早高峰检查',
+    [`photos[${fail[0]}]`]: [photo.name, wide.url], photos: wide.name,
   };
+  // a photo must be a stored image: a document, a name never uploaded, a malformed name
+  for (const [bad, status] of [[pdf.json().name, 422], ['0'.repeat(64) + '.jpg', 422], ['../etc/passwd', 400]]) {
+    const b = await post('inspector', '/api/v1/inspections', { ...body, client_id: `badphoto-${status}-${bad.length}`, [`photos[${fail[1]}]`]: bad });
+    assert.equal(b.status, status, `${bad}: ${b.text}`);
+  }
   // incomplete, unknown, an outsider, a handler
   const short = await post('inspector', '/api/v1/inspections', { ...body, client_id: 'short-0000001', results: results.slice(1).join(',') });
   assert.equal(short.status, 422, short.text);
@@ -104,6 +133,9 @@ test('an inspection with failures opens cases for the site\'s unit; resubmission
   assert.equal(failed.length, 2);
   assert.ok(failed.every((x) => x.case && x.case.code), JSON.stringify(failed));
   assert.equal(ins.results.find((x) => x.code === fail[0]).note, '路面有三处坑洼');
+  assert.deepEqual(ins.results.find((x) => x.code === fail[0]).photos, [photo.url, wide.url]);
+  assert.deepEqual(ins.results.find((x) => x.code === fail[1]).photos, []);
+  assert.deepEqual(ins.photos, [wide.url]);
 
   // the cases: source inspection, dispatched to the site's unit, linked to the item
   const c = json(await get('office', `/api/v1/cases/${failed[0].case.code}`));
@@ -114,6 +146,8 @@ test('an inspection with failures opens cases for the site\'s unit; resubmission
     assert.ok(c.due_at, 'the handling deadline runs');
   }
   assert.match(c.description, new RegExp(`${site.name.replace(/[()（）]/g, '.')}`));
+  // the failed item's photos are the case's report photos
+  assert.deepEqual(c.photos.map((p) => [p.url, p.role]).sort(), [[photo.url, 'report'], [wide.url, 'report']].sort());
 
   // the same client_id again: the same inspection, no second case
   const cases = sql(srv.db, 'SELECT COUNT(*) FROM cases');
@@ -134,6 +168,8 @@ test('an inspection with failures opens cases for the site\'s unit; resubmission
   const f0 = seen.find((i) => i.code === fail[0]);
   assert.equal(f0.last.result, 'fail');
   assert.equal(f0.last.case.code, failed[0].case.code);
+  assert.equal(f0.last.inspection, ins.id);
+  assert.deepEqual(f0.last.photos, [photo.url, wide.url]);
   const rd = json(await get('office', `/api/v1/rounds/${round.id}`));
   const rs = rd.sites.find((s) => s.code === site.code);
   assert.equal(rs.inspections, 1);

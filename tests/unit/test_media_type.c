@@ -107,3 +107,26 @@ Test(media, wrong_kind_is_refused)
 	memcpy(p, jpeg, sizeof jpeg);
 	cr_assert_eq(media_strip(MEDIA_PNG, p, sizeof p), 0);
 }
+
+Test(media, pdf_documents_are_kept_whole_when_they_end)
+{
+	static const char whole[] = "%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+	unsigned char p[sizeof whole];
+	memcpy(p, whole, sizeof whole);
+	size_t n = sizeof whole - 1;
+	cr_assert_eq(media_sniff(p, n), MEDIA_PDF);
+	cr_assert_not(media_is_image(MEDIA_PDF));
+	cr_assert(media_is_image(MEDIA_WEBP));
+	cr_assert_eq(media_strip(MEDIA_PDF, p, n), n, "a whole PDF is kept as sent");
+	cr_assert_eq(memcmp(p, whole, n), 0);
+	cr_assert_eq(media_strip(MEDIA_PDF, p, n - 7), 0, "cut before %%%%EOF: refused");
+	/* the marker must be in the last kilobyte */
+	static unsigned char big[4096];
+	memcpy(big, "%PDF-1.4\n%%EOF", 14);
+	memset(big + 14, ' ', sizeof big - 14);
+	cr_assert_eq(media_strip(MEDIA_PDF, big, sizeof big), 0);
+	cr_assert_eq(media_from_mime("application/pdf"), MEDIA_PDF);
+	cr_assert_eq(media_from_mime("image/png"), MEDIA_PNG);
+	cr_assert_eq(media_from_mime("text/html"), MEDIA_UNKNOWN);
+	cr_assert_str_eq(media_ext(MEDIA_PDF), "pdf");
+}
