@@ -5,16 +5,25 @@
 #include <string.h>
 
 #include "api/api_common.h"
+#include "lib/arena.h"
 #include "store/db.h"
 #include "store/surveys.h"
 
 const struct param_spec public_survey_answer_params[] = {
-    {.name = "device_id", .type = PT_STRING, .max_len = 64,
+    {.name = "device_id",
+     .type = PT_STRING,
+     .max_len = 64,
      .description = "an id the device keeps (8–64 characters); or phone"},
     {.name = "phone", .type = PT_STRING, .max_len = 20, .description = "or a phone number"},
-    {.name = "answers", .type = PT_LIST, .flags = PF_REQUIRED, .max_len = 60, .max = 64,
+    {.name = "answers",
+     .type = PT_LIST,
+     .flags = PF_REQUIRED,
+     .max_len = 60,
+     .max = 64,
      .description = "CODE:satisfied|fairly|neutral|unsatisfied|unknown"},
-    {.name = "area_code", .type = PT_STRING, .max_len = 64,
+    {.name = "area_code",
+     .type = PT_STRING,
+     .max_len = 64,
      .description = "where the respondent lives (optional)"},
     {.name = NULL},
 };
@@ -110,22 +119,16 @@ int public_survey_answer(struct http_req *r, struct http_resp *w, struct err *e)
 		return rc;
 	if (!(j->in.respondent = respondent(r, e)))
 		return e->code;
-	const char *list = req_str(r, "answers");
-	size_t cap = 1;
-	for (const char *p = list; *p; p++)
-		cap += *p == ',';
-	struct survey_item_in *items = arena_alloc(r->arena, cap * sizeof *items);
-	size_t n = 0;
-	for (const char *p = list; *p;) {
-		size_t len = strcspn(p, ",");
-		const char *colon = memchr(p, ':', len);
-		if (!colon || colon == p)
-			return err_set(e, ERR_BAD_REQUEST, "answers: '%.*s' is not CODE:rating", (int)len,
-			               p);
-		items[n].code = arena_strndup(r->arena, p, (size_t)(colon - p));
-		items[n].rating = arena_strndup(r->arena, colon + 1, (size_t)(p + len - colon - 1));
-		n++;
-		p += len + (p[len] == ',');
+	size_t n;
+	const char **tokens = arena_split(r->arena, req_str(r, "answers"), ',', &n);
+	struct survey_item_in *items = arena_alloc(r->arena, (n + 1) * sizeof *items);
+	for (size_t i = 0; i < n; i++) {
+		const char *colon = strchr(tokens[i], ':');
+		if (!colon || colon == tokens[i])
+			return err_set(e, ERR_BAD_REQUEST, "answers: '%s' is not CODE:rating",
+			               tokens[i]);
+		items[i].code = arena_strndup(r->arena, tokens[i], (size_t)(colon - tokens[i]));
+		items[i].rating = colon + 1;
 	}
 	j->in.items = items;
 	j->in.nitems = n;

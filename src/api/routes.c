@@ -3,6 +3,7 @@
 #include "api/open311.h"
 #include "api/staff.h"
 #include "api/public_followup.h"
+#include "api/staff_plans.h"
 #include "api/staff_routing.h"
 #include "api/public_survey.h"
 #include "api/staff_rounds.h"
@@ -122,12 +123,32 @@ const struct route routes[] = {
      "Units by composite score with the red and black lists (红黑榜)", 0},
     {"GET", "/api/v1/stats/trend", 0, stats_trend_get, STATS_ROLES, stats_trend_params,
      "Cases reported, closed and overdue per day", 0},
-    {"GET", "/api/v1/stats/hotspots", 0, stats_hotspots_get, STATS_ROLES,
-     stats_hotspots_params, "Grid cells with the most cases reported in a period", 0},
+    {"GET", "/api/v1/stats/hotspots", 0, stats_hotspots_get, STATS_ROLES, stats_hotspots_params,
+     "Grid cells with the most cases reported in a period", 0},
 
+    /* The action plan and its tasks (docs/plans.md). */
+    {"GET", "/api/v1/plans", 0, plans_list, STAFF, NULL,
+     "Action plans (行动方案), newest first, with their progress figures", 0},
+    {"POST", "/api/v1/plans", 0, plans_create, ORG_EDIT, plans_create_params,
+     "Issue an action plan", 0},
+    {"GET", "/api/v1/plans/{id}", 0, plans_get, STAFF, NULL, "A plan with its task tree", 0},
+    {"GET", "/api/v1/plans/{id}/progress", 0, plans_progress, STAFF, plans_progress_params,
+     "A plan's progress per lead unit or key task (JSON or CSV)", 0},
+    {"POST", "/api/v1/plans/{id}/tasks", 0, tasks_create, ORG_EDIT, tasks_create_params,
+     "Add a key task or sub-task to a plan", 0},
+    {"GET", "/api/v1/tasks", 0, tasks_list, STAFF, tasks_list_params,
+     "Tasks within the caller's reach (lead or co-unit), leaf tasks only", 0},
+    {"GET", "/api/v1/tasks/{id}", 0, tasks_get, STAFF, NULL,
+     "One task: milestones, items, timeline with attachments, sub-tasks", 0},
+    {"POST", "/api/v1/tasks/{id}", 0, tasks_edit, ORG_EDIT, tasks_edit_params,
+     "Change a task (a new due date is 延期)", 0},
+    {"POST", "/api/v1/tasks/{id}/reports", 0, tasks_report, ROLE_HANDLER | ORG_EDIT,
+     tasks_report_params, "Report progress on a task, with attachments", 0},
+    {"POST", "/api/v1/tasks/{id}/actions", 0, tasks_action, ROLE_HANDLER | ORG_EDIT,
+     tasks_action_params, "Move a task: submit (申请销号), accept (销号), return, cancel, reopen",
+     0},
     /* The evaluation standard and the sites (docs/standards.md). */
-    {"GET", "/api/v1/site-types", 0, site_types_list, STAFF, NULL,
-     "Site (点位) types", 0},
+    {"GET", "/api/v1/site-types", 0, site_types_list, STAFF, NULL, "Site (点位) types", 0},
     {"GET", "/api/v1/standards", 0, standards_list, STAFF, NULL,
      "Versions of the evaluation standard (测评体系), newest first", 0},
     {"GET", "/api/v1/standards/{version}", 0, standards_get, STAFF, standards_get_params,

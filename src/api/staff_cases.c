@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/api_common.h"
+#include "lib/arena.h"
 #include "api/reach.h"
 #include "api/staff.h"
 #include "core/roles.h"
@@ -146,16 +147,12 @@ static void status_args(const struct http_req *r, struct db_val out[8], int *any
 {
 	const char *s = req_str(r, "status");
 	*any = s == NULL;
-	const char *first = NULL;
+	size_t count;
+	const char **tokens = arena_split(r->arena, s, ',', &count);
+	const char *first = count ? tokens[0] : NULL;
 	int n = 0;
-	for (const char *p = s; p && *p && n < 8;) {
-		size_t len = strcspn(p, ",");
-		const char *tok = arena_strndup(r->arena, p, len);
-		if (!first)
-			first = tok;
-		out[n++] = db_text(tok);
-		p += len + (p[len] == ',');
-	}
+	for (; n < 8 && (size_t)n < count; n++)
+		out[n] = db_text(tokens[n]);
 	for (; n < 8; n++)
 		out[n] = db_text(first ? first : "");
 }

@@ -1,4 +1,5 @@
-/* A user's notifications (escalations of their unit's cases and its children's), newest first,
+/* A user's notifications (escalations of their unit's cases and its children's, and of the
+ * tasks it leads), newest first,
  * with read/unread. Each user sees and marks only their own. */
 #include <jansson.h>
 
@@ -16,12 +17,13 @@ const struct param_spec notifications_params[] = {
 
 static json_t *note_row(struct db_stmt *st)
 {
-	return json_pack("{s:I, s:o, s:s, s:s, s:s, s:I, s:o}", "id", (json_int_t)db_col_int(st, 0),
-	                 "case_code",
-	                 db_col_is_null(st, 1) ? json_null() : json_string(db_col_text(st, 1)),
-	                 "kind", db_col_text(st, 2), "message", db_col_text(st, 3), "case_status",
-	                 db_col_text(st, 4), "at", (json_int_t)db_col_int(st, 5), "read_at",
-	                 db_col_is_null(st, 6) ? json_null() : json_integer(db_col_int(st, 6)));
+	return json_pack(
+	    "{s:I, s:o, s:s, s:s, s:s, s:I, s:o, s:o}", "id", (json_int_t)db_col_int(st, 0),
+	    "case_code", db_col_is_null(st, 1) ? json_null() : json_string(db_col_text(st, 1)),
+	    "kind", db_col_text(st, 2), "message", db_col_text(st, 3), "case_status",
+	    db_col_text(st, 4), "at", (json_int_t)db_col_int(st, 5), "read_at",
+	    db_col_is_null(st, 6) ? json_null() : json_integer(db_col_int(st, 6)), "task_id",
+	    db_col_is_null(st, 7) ? json_null() : json_integer(db_col_int(st, 7)));
 }
 
 int notifications_list(struct http_req *r, struct http_resp *w, struct err *e)
@@ -34,7 +36,8 @@ int notifications_list(struct http_req *r, struct http_resp *w, struct err *e)
 	const struct param *limit = req_param(r, "limit");
 	return api_query_array(
 	    db,
-	    "SELECT n.id, c.code, n.kind, n.message, COALESCE(c.status, ''), n.at, n.read_at"
+	    "SELECT n.id, c.code, n.kind, n.message, COALESCE(c.status, ''), n.at, n.read_at,"
+	    " n.task_id"
 	    " FROM notification n LEFT JOIN cases c ON c.id = n.case_id WHERE n.user_id = ?"
 	    " AND (? = 0 OR n.read_at IS NULL) ORDER BY n.id DESC LIMIT ?",
 	    DB_ARGS(db_int(r->who.user_id), db_int(unread && unread[0] == 't'),

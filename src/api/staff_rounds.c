@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/api_common.h"
+#include "lib/arena.h"
 #include "app.h"
 #include "core/roles.h"
 #include "store/db.h"
@@ -110,24 +111,10 @@ const struct param_spec inspections_submit_params[] = {
     {.name = NULL},
 };
 
-/* A comma list into arena strings. */
+/* A comma list parameter into arena strings. */
 static const char **list(struct http_req *r, const char *name, size_t *n)
 {
-	const char *s = req_str(r, name);
-	*n = 0;
-	if (!s || !*s)
-		return NULL;
-	size_t cap = 1;
-	for (const char *p = s; *p; p++)
-		cap += *p == ',';
-	const char **v = arena_alloc(r->arena, cap * sizeof *v);
-	for (const char *p = s; *p;) {
-		size_t len = strcspn(p, ",");
-		if (len)
-			v[(*n)++] = arena_strndup(r->arena, p, len);
-		p += len + (p[len] == ',');
-	}
-	return v;
+	return arena_split(r->arena, req_str(r, name), ',', n);
 }
 
 /* The stored files named in list parameter name, as sha256 strings. */

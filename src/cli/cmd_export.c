@@ -248,8 +248,8 @@ static int org_subform(int argc, char **argv, char ***rest)
 			if (strcmp(a, *v) == 0)
 				i++;
 	}
-	static const char *const forms[] = {"units",     "areas", "routing", "calendar",
-	                                    "standards", "sites", NULL};
+	static const char *const forms[] = {"units", "areas", "routing", "calendar",
+	                                    "standards", "sites", "plan", NULL};
 	int known = 0;
 	for (const char *const *f = forms; at >= 0 && *f; f++)
 		known |= strcmp(argv[at], *f) == 0;
@@ -353,6 +353,11 @@ int cli_write_export(const char *cmd, struct opt *opts, const char *noun,
 
 static int org_export_cmd(const char *what, int argc, char **argv)
 {
+	if (strcmp(what, "plan") == 0) {
+		fprintf(stderr, "wenming export plan: plans are exported through the API: GET "
+		                "/api/v1/tasks?plan=ID&format=csv\n");
+		return 2;
+	}
 	struct opt opts[] = {
 	    {.name = "db",
 	     .kind = OPT_STRING,
@@ -450,6 +455,8 @@ static int org_import_cmd(const char *what, int argc, char **argv)
 		return standards_import_cmd(argc, argv);
 	if (strcmp(what, "sites") == 0)
 		return sites_import_cmd(argc, argv);
+	if (strcmp(what, "plan") == 0)
+		return plan_import_cmd(argc, argv);
 	int units = strcmp(what, "units") == 0;
 	const char *cmd = units ? "import units" : "import areas";
 	const char *pos[1];

@@ -40,9 +40,8 @@ static const char SITES_ABOUT[] =
     "All or nothing: every row is checked first and every error is printed as\n"
     "FILE:LINE: message (at most 20); then nothing is changed and the exit status is 1.";
 
-/* Parses an import's options; pos[0] is the file. -1: exit with *status. */
-static int import_args(const char *cmd, struct opt *opts, const char *usage, const char *about,
-                       int argc, char **argv, const char **file, int *status)
+int cli_import_args(const char *cmd, struct opt *opts, const char *usage, const char *about,
+                    int argc, char **argv, const char **file, int *status)
 {
 	const char *pos[1];
 	int npos;
@@ -82,12 +81,14 @@ int standards_import_cmd(int argc, char **argv)
 	};
 	const char *cmd = "import standards", *file;
 	int status;
-	if (import_args(cmd, opts,
-	                "FILE.csv --version V [--name N] [--activate] [--dry-run] [--db PATH|URL]",
-	                STANDARDS_ABOUT, argc, argv, &file, &status) < 0)
+	if (cli_import_args(
+	        cmd, opts,
+	        "FILE.csv --version V [--name N] [--activate] [--dry-run] [--db PATH|URL]",
+	        STANDARDS_ABOUT, argc, argv, &file, &status) < 0)
 		return status;
 	if (!opts_get(opts, "version")->set) {
-		fprintf(stderr, "wenming %s: give the --version of this edition (e.g. 2027)\n", cmd);
+		fprintf(stderr, "wenming %s: give the --version of this edition (e.g. 2027)\n",
+		        cmd);
 		return 2;
 	}
 	struct db *db = cli_open_db(cmd, opts);
@@ -111,8 +112,9 @@ int standards_import_cmd(int argc, char **argv)
 	else
 		fprintf(stderr, "wenming %s: version %s%s: %d rows, %d items%s\n", cmd, o.version,
 		        o.dry_run ? " is valid" : " imported", r->rows, r->inserted,
-		        o.dry_run ? "; nothing changed (--dry-run)"
-		                  : o.activate ? "; now the active version" : "");
+		        o.dry_run    ? "; nothing changed (--dry-run)"
+		        : o.activate ? "; now the active version"
+		                     : "");
 	free(r);
 	return rc < 0 ? 1 : 0;
 }
@@ -127,8 +129,8 @@ int sites_import_cmd(int argc, char **argv)
 	};
 	const char *cmd = "import sites", *file;
 	int status;
-	if (import_args(cmd, opts, "FILE.csv [--dry-run] [--db PATH|URL]", SITES_ABOUT, argc, argv,
-	                &file, &status) < 0)
+	if (cli_import_args(cmd, opts, "FILE.csv [--dry-run] [--db PATH|URL]", SITES_ABOUT, argc,
+	                    argv, &file, &status) < 0)
 		return status;
 	struct db *db = cli_open_db(cmd, opts);
 	if (!db)
@@ -207,11 +209,12 @@ int cmd_standards(int argc, char **argv)
 	int list = npos == 1 && !strcmp(pos[0], "list");
 	int activate = npos == 2 && !strcmp(pos[0], "activate");
 	if (opts_get(opts, "help")->set || (!list && !activate)) {
-		opts_usage("standards", "list | activate VERSION [--db PATH|URL]",
-		           "Lists the imported versions of the evaluation standard (the active one\n"
-		           "marked *), or makes VERSION the one new inspection rounds use.\n"
-		           "Import an edition with `wenming import standards`.",
-		           opts);
+		opts_usage(
+		    "standards", "list | activate VERSION [--db PATH|URL]",
+		    "Lists the imported versions of the evaluation standard (the active one\n"
+		    "marked *), or makes VERSION the one new inspection rounds use.\n"
+		    "Import an edition with `wenming import standards`.",
+		    opts);
 		return opts_get(opts, "help")->set ? 0 : 2;
 	}
 	struct db *db = cli_open_db("standards", opts);

@@ -23,9 +23,15 @@ typedef int (*cli_export_writer)(struct db *db, FILE *out, long *rows, const voi
 int cli_write_export(const char *cmd, struct opt *opts, const char *noun,
                      cli_export_writer write, const void *ctx);
 
+/* Parses an import's options (--help prints usage and about); the one positional argument
+ * is the readable file. -1: exit with *status. */
+int cli_import_args(const char *cmd, struct opt *opts, const char *usage, const char *about,
+                    int argc, char **argv, const char **file, int *status);
+
 /* The standards and sites sub-forms (cmd_standards.c). */
 int standards_import_cmd(int argc, char **argv);
 int sites_import_cmd(int argc, char **argv);
+int plan_import_cmd(int argc, char **argv);
 int sites_export_cmd(int argc, char **argv);
 
 #endif

@@ -121,3 +121,26 @@ void arena_defer(struct arena *a, void (*fn)(void *), void *arg)
 	a->cleanup_args[a->ncleanups] = arg;
 	a->ncleanups++;
 }
+
+const char **arena_split(struct arena *a, const char *s, char sep, size_t *n)
+{
+	size_t cap = 1;
+	for (const char *p = s; p && *p; p++)
+		cap += *p == sep;
+	const char **out = arena_alloc(a, cap * sizeof *out);
+	*n = 0;
+	for (const char *p = s; p && *p;) {
+		const char *end = strchr(p, sep);
+		if (!end)
+			end = p + strlen(p);
+		const char *b = p, *e = end;
+		while (b < e && *b == ' ')
+			b++;
+		while (e > b && e[-1] == ' ')
+			e--;
+		if (e > b)
+			out[(*n)++] = arena_strndup(a, b, (size_t)(e - b));
+		p = *end ? end + 1 : end;
+	}
+	return out;
+}

@@ -21,6 +21,9 @@ void *arena_alloc(struct arena *a, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* s split at sep into arena strings, empty parts and spaces around parts dropped; *n parts.
+ * s NULL or "": none (the array is still valid to index 0). */
+const char **arena_split(struct arena *a, const char *s, char sep, size_t *n);
 /* Runs fn(arg) when the arena is freed, e.g. json_decref for a jansson value. */
 void arena_defer(struct arena *a, void (*fn)(void *), void *arg);
 

@@ -33,6 +33,9 @@ int seed_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
 /* A code: 1..64 characters of [A-Za-z0-9_-]. */
 int seed_code_ok(const char *s);
 
+/* The demo action plan with its reported progress (seed_plan.c); skipped when loaded. */
+int seed_plan(struct seed_ctx *c, struct err *e);
+
 /* The id of the unit with this code: 0, ERR_NOT_FOUND (e untouched) or a database error. */
 int seed_unit_id(struct seed_ctx *c, const char *code, int64_t *id, struct err *e);
 

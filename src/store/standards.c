@@ -134,28 +134,6 @@ static struct srow *find_row(struct simport *s, const char *code)
 	return NULL;
 }
 
-/* Splits "a;b;c" (spaces around parts allowed) into arena strings. */
-static const char **split_list(struct arena *a, const char *s, size_t *n)
-{
-	size_t cap = 1;
-	for (const char *p = s; *p; p++)
-		cap += *p == ';';
-	const char **out = arena_alloc(a, cap * sizeof *out);
-	*n = 0;
-	for (const char *p = s; *p;) {
-		size_t len = strcspn(p, ";");
-		const char *b = p, *end = p + len;
-		while (b < end && *b == ' ')
-			b++;
-		while (end > b && end[-1] == ' ')
-			end--;
-		if (end > b)
-			out[(*n)++] = arena_strndup(a, b, (size_t)(end - b));
-		p += len + (p[len] == ';');
-	}
-	return out;
-}
-
 /* The item-only columns of a row: method, site types, points, veto, service codes. */
 static int check_item(struct simport *s, struct srow *w, struct err *e)
 {
@@ -164,7 +142,7 @@ static int check_item(struct simport *s, struct srow *w, struct err *e)
 	if (!in_list(method, METHODS))
 		org_io_add(s->r, line, 0, code,
 		           "method \"%s\" is not one of field, survey, material, online", method);
-	w->types = split_list(&s->a, w->f[S_SITE_TYPES], &w->ntypes);
+	w->types = arena_split(&s->a, w->f[S_SITE_TYPES], ';', &w->ntypes);
 	if (!strcmp(method, "field") && w->ntypes == 0)
 		org_io_add(s->r, line, 0, code, "a field (实地考察) item needs its site_types");
 	if (strcmp(method, "field") != 0 && w->ntypes)
@@ -188,7 +166,7 @@ static int check_item(struct simport *s, struct srow *w, struct err *e)
 		org_io_add(s->r, line, 0, code, "veto \"%s\" is not one of none, deduct, veto",
 		           w->f[S_VETO]);
 	size_t nsc;
-	const char **sc = split_list(&s->a, w->f[S_SERVICE_CODES], &nsc);
+	const char **sc = arena_split(&s->a, w->f[S_SERVICE_CODES], ';', &nsc);
 	if (!strcmp(method, "field") && nsc == 0)
 		org_io_add(
 		    s->r, line, 0, code,

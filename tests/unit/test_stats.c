@@ -63,7 +63,6 @@
 #define EPS 1e-9
 
 static struct db *db;
-static char path[64];
 static struct err e;
 static int64_t A, S, B, CAT, G1, G2;
 static int64_t c1, c2, c3, c4, c5, c6, c7, c8, c9, c10;
@@ -132,23 +131,14 @@ static int64_t add_grid(const char *code, int64_t unit)
 	return id;
 }
 
-static struct pg_testdb pgdb;
+static struct testdb tdb;
 
 /* Opens a fresh database of either store, migrated and seeded. */
 static void open_fresh(int pg)
 {
 	err_clear(&e);
-	if (pg) {
-		if (!pg_testdb_create(&pgdb, "stats"))
-			cr_skip_test("WENMING_TEST_PG is not set");
-		cr_assert_eq(db_open(pgdb.url, &db, &e), 0, "%s", e.msg);
-	} else {
-		snprintf(path, sizeof path, "/tmp/wm-stats-%d.db", (int)getpid());
-		unlink(path);
-		cr_assert_eq(db_open(path, &db, &e), 0, "%s", e.msg);
-	}
-	cr_assert_eq(migrate_apply(db, &e), 0, "%s", e.msg);
-	cr_assert_eq(seed_load(db, WM_DATA_DIR, 1, &e), 0, "%s", e.msg);
+	testdb_open(&tdb, pg, "stats", 1);
+	db = tdb.db;
 }
 
 static void fill(void)
@@ -211,15 +201,16 @@ static void fill(void)
 	              T0 + 10 * D + 2 * H);
 	ev(c8, T0 + 10 * D, "report", "reported", 0);
 
-	cr_assert_eq(db_get_int(db,
-	                        "INSERT INTO cases (code, token, source, category_id, status, stage,"
-	                        " area_id, requested_at, updated_at, expected_at, recurrence_of)"
-	                        " VALUES ('T9', 'T9', 'open311', ?, 'reported', 'register', ?, ?, ?,"
-	                        " ?, ?) RETURNING id",
-	                        DB_ARGS(db_int(CAT), db_int(G1), db_int(T0 + 5 * D),
-	                                db_int(T0 + 5 * D), db_int(T0 + 5 * D + H), db_int(c1)),
-	                        &c9, &e),
-	             0, "%s", e.msg);
+	cr_assert_eq(
+	    db_get_int(db,
+	               "INSERT INTO cases (code, token, source, category_id, status, stage,"
+	               " area_id, requested_at, updated_at, expected_at, recurrence_of)"
+	               " VALUES ('T9', 'T9', 'open311', ?, 'reported', 'register', ?, ?, ?,"
+	               " ?, ?) RETURNING id",
+	               DB_ARGS(db_int(CAT), db_int(G1), db_int(T0 + 5 * D), db_int(T0 + 5 * D),
+	                       db_int(T0 + 5 * D + H), db_int(c1)),
+	               &c9, &e),
+	    0, "%s", e.msg);
 	ev(c9, T0 + 5 * D, "report", "reported", 0);
 
 	c10 = add_case("T10", "open311", B, G2, "closed", "", T0 + 6 * D, 0);
@@ -245,21 +236,8 @@ static void setup_pg(void)
 
 static void teardown(void)
 {
-	if (!db)
-		return;
-	int pg = strcmp(db_dialect(db), "postgresql") == 0;
-	db_close(db);
+	testdb_close(&tdb);
 	db = NULL;
-	if (pg) {
-		pg_testdb_drop(&pgdb);
-		return;
-	}
-	char p[96];
-	unlink(path);
-	snprintf(p, sizeof p, "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", path);
-	unlink(p);
 }
 
 TestSuite(stats, .init = setup, .fini = teardown);
@@ -267,7 +245,17 @@ TestSuite(stats, .init = setup, .fini = teardown);
 TestSuite(stats_pg, .init = setup_pg, .fini = teardown);
 
 /* Each test on both stores. */
-#define BOTH(name)                                                                                 	static void name(void);                                                                    	Test(stats, name)                                                                          	{                                                                                          		name();                                                                            	}                                                                                          	Test(stats_pg, name)                                                                       	{                                                                                          		name();                                                                            	}                                                                                          	static void name(void)
+#define BOTH(name)                                                                                 \
+	static void name(void);                                                                    \
+	Test(stats, name)                                                                          \
+	{                                                                                          \
+		name();                                                                            \
+	}                                                                                          \
+	Test(stats_pg, name)                                                                       \
+	{                                                                                          \
+		name();                                                                            \
+	}                                                                                          \
+	static void name(void)
 
 static const struct stats_row *find(const struct stats_set *s, int64_t key, const char *code)
 {
@@ -322,7 +310,9 @@ struct want {
 
 static void counts_are(const struct stats_row *r, struct want w)
 {
-#define C(f) cr_assert_eq(r->c.f, w.f, "%s " #f ": %lld, want %lld", r->label, (long long)r->c.f, (long long)w.f)
+#define C(f)                                                                                       \
+	cr_assert_eq(r->c.f, w.f, "%s " #f ": %lld, want %lld", r->label, (long long)r->c.f,       \
+	             (long long)w.f)
 	C(reported);
 	C(valid_reported);
 	C(registered);
@@ -373,12 +363,23 @@ static void by_unit_is_right(void)
 	/* place: c1, c2, c9 reported in G1, c1 and c2 registered and closed there. work: c1
 	 * dispatched, handled, verified, closed; c10 dispatched here first (on time), then
 	 * redispatched. c9 recurs c1. overdue now: c8 (its unit), c9 (its area's) */
-	counts_are(a, (struct want){.reported = 3, .valid_reported = 3, .registered = 2,
-	                            .dispatched = 2, .dispatched_ontime = 2, .handled = 1,
-	                            .due_handle = 1, .due_handled = 1, .due_handled_ontime = 1,
-	                            .verified = 1, .verified_ontime = 1, .closed = 1,
-	                            .place_closed = 2, .ratings = 1, .satisfied = 1,
-	                            .recurred = 1, .overdue_now = 2});
+	counts_are(a, (struct want){.reported = 3,
+	                            .valid_reported = 3,
+	                            .registered = 2,
+	                            .dispatched = 2,
+	                            .dispatched_ontime = 2,
+	                            .handled = 1,
+	                            .due_handle = 1,
+	                            .due_handled = 1,
+	                            .due_handled_ontime = 1,
+	                            .verified = 1,
+	                            .verified_ontime = 1,
+	                            .closed = 1,
+	                            .place_closed = 2,
+	                            .ratings = 1,
+	                            .satisfied = 1,
+	                            .recurred = 1,
+	                            .overdue_now = 2});
 	/* 立案 2/3, 按期派遣 2/2, 处置 1/1, 按期处置 1/1, 返工 0/1, 按期核查 1/1, 结案 2/2,
 	 * 满意 1/1, 复发 1/1 (scored 0). Weights 10,10,15,20,10,10,10,10,5 (100):
 	 * 20/3 + 10 + 15 + 20 + 10 + 10 + 10 + 10 + 0 = 275/3 */
@@ -400,10 +401,17 @@ static void by_unit_is_right(void)
 	/* c2's work: dispatched late, 2 handlings (the late one falls due on day 1, the on-time
 	 * one on day 2), 1 rework, 2 verifications of which the pass was late, closed, rated
 	 * basically. No place of its own: nothing reported or registered here. */
-	counts_are(st, (struct want){.dispatched = 1, .handled = 2, .due_handle = 2,
-	                             .due_handled = 2, .due_handled_ontime = 1, .reworked = 1,
-	                             .verified = 2, .verified_ontime = 1, .closed = 1,
-	                             .ratings = 1, .satisfied = 1});
+	counts_are(st, (struct want){.dispatched = 1,
+	                             .handled = 2,
+	                             .due_handle = 2,
+	                             .due_handled = 2,
+	                             .due_handled_ontime = 1,
+	                             .reworked = 1,
+	                             .verified = 2,
+	                             .verified_ontime = 1,
+	                             .closed = 1,
+	                             .ratings = 1,
+	                             .satisfied = 1});
 	/* 立案 and 结案 undefined (0/0); 按期派遣 0/1, 处置 2/2, 按期处置 1/2, 返工 1/2,
 	 * 按期核查 1/2, 满意 1/1, 复发 0/1: (0 + 15 + 10 + 5 + 5 + 10 + 5) / 80 × 100 = 62.5 */
 	rate_null(st, FIG_REGISTER);
@@ -427,11 +435,21 @@ static void by_unit_is_right(void)
 	 * late, c7 on time; handled c6 (late: due on −1D, outside P) and c10 (on time); due also
 	 * c3, open in the handle stage; verified and closed c6, c10; deferred c7; c6 rated
 	 * unsatisfied; overdue now c3 (c7 is deferred) */
-	counts_are(b, (struct want){.reported = 2, .valid_reported = 2, .registered = 2,
-	                            .dispatched = 2, .dispatched_ontime = 1, .handled = 2,
-	                            .due_handle = 2, .due_handled = 1, .due_handled_ontime = 1,
-	                            .verified = 2, .verified_ontime = 2, .closed = 2,
-	                            .place_closed = 1, .deferred = 1, .ratings = 1,
+	counts_are(b, (struct want){.reported = 2,
+	                            .valid_reported = 2,
+	                            .registered = 2,
+	                            .dispatched = 2,
+	                            .dispatched_ontime = 1,
+	                            .handled = 2,
+	                            .due_handle = 2,
+	                            .due_handled = 1,
+	                            .due_handled_ontime = 1,
+	                            .verified = 2,
+	                            .verified_ontime = 2,
+	                            .closed = 2,
+	                            .place_closed = 1,
+	                            .deferred = 1,
+	                            .ratings = 1,
 	                            .overdue_now = 1});
 	/* 立案 2/2, 按期派遣 1/2, 处置 1/2, 按期处置 1/2, 返工 0/2, 按期核查 2/2, 结案 1/2,
 	 * 满意 0/1, 复发 0/2: 10 + 5 + 7.5 + 10 + 10 + 10 + 5 + 0 + 5 = 62.5 */
@@ -454,8 +472,11 @@ static void by_unit_is_right(void)
 	cr_assert(none);
 	/* no area: c4 rejected, c5 merged (not a valid report), c7 reported and registered;
 	 * c6 closed (its place is unknown) */
-	counts_are(none, (struct want){.reported = 3, .valid_reported = 2, .registered = 1,
-	                               .rejected = 1, .place_closed = 1});
+	counts_are(none, (struct want){.reported = 3,
+	                               .valid_reported = 2,
+	                               .registered = 1,
+	                               .rejected = 1,
+	                               .place_closed = 1});
 	rate_is(none, FIG_REGISTER, 0.5);
 	rate_is(none, FIG_CLOSE, 1);
 	rate_null(none, FIG_DISPATCH_ONTIME);
@@ -482,7 +503,8 @@ BOTH(folding_changes_no_figure)
 	int64_t n = -1, left = -1;
 	cr_assert_eq(tally_fold(db, 7, &n, &e), 0, "%s", e.msg); /* small chunks: many passes */
 	cr_assert_gt(n, 20);
-	cr_assert_eq(db_get_int(db, "SELECT COUNT(*) FROM case_tally_delta", NULL, 0, &left, &e), 0);
+	cr_assert_eq(db_get_int(db, "SELECT COUNT(*) FROM case_tally_delta", NULL, 0, &left, &e),
+	             0);
 	cr_assert_eq(left, 0);
 	by_unit_is_right();
 	/* a late rating on c10 (B) after the fold: a delta on top of a folded row */
@@ -508,12 +530,24 @@ BOTH(by_district_rolls_streets_up)
 	const struct stats_row *a = find(&s, A, NULL);
 	cr_assert(a);
 	/* A + S */
-	counts_are(a, (struct want){.reported = 3, .valid_reported = 3, .registered = 2,
-	                            .dispatched = 3, .dispatched_ontime = 2, .handled = 3,
-	                            .due_handle = 3, .due_handled = 3, .due_handled_ontime = 2,
-	                            .reworked = 1, .verified = 3, .verified_ontime = 2,
-	                            .closed = 2, .place_closed = 2, .ratings = 2, .satisfied = 2,
-	                            .recurred = 1, .overdue_now = 2});
+	counts_are(a, (struct want){.reported = 3,
+	                            .valid_reported = 3,
+	                            .registered = 2,
+	                            .dispatched = 3,
+	                            .dispatched_ontime = 2,
+	                            .handled = 3,
+	                            .due_handle = 3,
+	                            .due_handled = 3,
+	                            .due_handled_ontime = 2,
+	                            .reworked = 1,
+	                            .verified = 3,
+	                            .verified_ontime = 2,
+	                            .closed = 2,
+	                            .place_closed = 2,
+	                            .ratings = 2,
+	                            .satisfied = 2,
+	                            .recurred = 1,
+	                            .overdue_now = 2});
 	rate_is(a, FIG_REWORK, 1.0 / 3);
 	/* handling times 10, 20, 25: mean 55/3, p90 = rank ceil(2.7) = 3rd = 25 */
 	cr_assert_eq(a->nhours, 3);
