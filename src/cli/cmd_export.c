@@ -193,7 +193,8 @@ int cmd_import(int argc, char **argv)
 		           "       wenming import routing FILE [--dry-run] [--db PATH|URL]\n"
 		           "       wenming import standards FILE.csv --version V [--name N]"
 		           " [--activate] [--dry-run] [--db PATH|URL]\n"
-		           "       wenming import sites FILE.csv [--dry-run] [--db PATH|URL]",
+		           "       wenming import sites FILE.csv [--dry-run] [--db PATH|URL]\n"
+		           "       wenming import creation FILE.csv [--dry-run] [--db PATH|URL]",
 		           about, opts);
 		return 0;
 	}
@@ -249,7 +250,7 @@ static int org_subform(int argc, char **argv, char ***rest)
 				i++;
 	}
 	static const char *const forms[] = {"units",     "areas", "routing", "calendar",
-	                                    "standards", "sites", NULL};
+	                                    "standards", "sites",  "creation", NULL};
 	int known = 0;
 	for (const char *const *f = forms; at >= 0 && *f; f++)
 		known |= strcmp(argv[at], *f) == 0;
@@ -371,6 +372,11 @@ static int org_export_cmd(const char *what, int argc, char **argv)
 		                " imported; `wenming standards list` shows the versions\n");
 		return 2;
 	}
+	if (strcmp(what, "creation") == 0) {
+		fprintf(stderr, "wenming export creation: read the creations as CSV from"
+		                " GET /api/v1/creations?format=csv\n");
+		return 2;
+	}
 	if (strcmp(what, "calendar") == 0)
 		return calendar_export_cmd(argc, argv);
 	int units = strcmp(what, "units") == 0;
@@ -450,6 +456,8 @@ static int org_import_cmd(const char *what, int argc, char **argv)
 		return standards_import_cmd(argc, argv);
 	if (strcmp(what, "sites") == 0)
 		return sites_import_cmd(argc, argv);
+	if (strcmp(what, "creation") == 0)
+		return creation_import_cmd(argc, argv);
 	int units = strcmp(what, "units") == 0;
 	const char *cmd = units ? "import units" : "import areas";
 	const char *pos[1];

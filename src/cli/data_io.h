@@ -26,6 +26,7 @@ int cli_write_export(const char *cmd, struct opt *opts, const char *noun,
 /* The standards and sites sub-forms (cmd_standards.c). */
 int standards_import_cmd(int argc, char **argv);
 int sites_import_cmd(int argc, char **argv);
+int creation_import_cmd(int argc, char **argv);
 int sites_export_cmd(int argc, char **argv);
 
 #endif

@@ -331,10 +331,12 @@ static int move_sequences(struct db *db, struct err *e)
 
 static int import_all(struct db *db, struct reader *r, struct export_stats *stats, struct err *e)
 {
-	struct expected want[32];
+	struct expected want[64]; /* one per export_tables row */
 	struct fixups fx = {0};
 	int i = 0, rc = 0;
 	for (const struct export_table *t = export_tables; t->name && rc == 0; t++, i++) {
+		if (i == (int)(sizeof want / sizeof want[0]))
+			return err_set(e, ERR_INTERNAL, "import: more tables than want[] holds");
 		if ((rc = import_table(db, r, t, &want[i], &fx, e)))
 			break;
 		stats->tables++;

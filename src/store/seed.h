@@ -16,6 +16,7 @@ struct seed_stats {
 	int attributes_removed; /* attributes of loaded categories no longer in the file */
 	int warnings;
 	int site_types, standard_items, sites;
+	int creation_titles, creations;
 };
 
 /* A warning: msg is "file:line: text"; valid only during the call. */
