@@ -128,6 +128,18 @@ int api_query_text(struct http_req *r, struct http_resp *w, struct db *db, const
 	return 0;
 }
 
+/* The shortest %g text that reads back as the same double (0.2, not 0.20000000000000001). */
+static void csv_real(struct buf *b, double d)
+{
+	char s[40];
+	for (int p = 15; p <= 17; p++) {
+		snprintf(s, sizeof s, "%.*g", p, d);
+		if (strtod(s, NULL) == d)
+			break;
+	}
+	buf_adds(b, s);
+}
+
 void api_csv_rows(struct http_req *r, struct http_resp *w, json_t *rows, const char *const *cols,
                   size_t ncols, const char *filename)
 {
@@ -151,7 +163,7 @@ void api_csv_rows(struct http_req *r, struct http_resp *w, json_t *rows, const c
 			else if (json_is_integer(v))
 				buf_printf(&b, "%lld", (long long)json_integer_value(v));
 			else if (json_is_real(v))
-				buf_printf(&b, "%.17g", json_real_value(v));
+				csv_real(&b, json_real_value(v));
 		}
 		buf_adds(&b, "\r\n");
 	}

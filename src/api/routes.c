@@ -4,6 +4,7 @@
 #include "api/staff.h"
 #include "api/public_followup.h"
 #include "api/staff_plans.h"
+#include "api/staff_creation.h"
 #include "api/staff_routing.h"
 #include "api/public_survey.h"
 #include "api/staff_rounds.h"
@@ -180,6 +181,24 @@ const struct route routes[] = {
      "Submit a finished inspection (idempotent by client_id); failures open cases", 0},
     {"GET", "/api/v1/inspections/{id}", 0, inspections_get, STAFF, NULL,
      "An inspection with its results and the cases opened", 0},
+
+    /* Grassroots creation (基层创建, docs/creation.md). */
+    {"GET", "/api/v1/creation-titles", 0, creation_titles_get, STAFF, NULL,
+     "Creation titles (文明村镇, 文明社区 …) with the unit kinds they are for", 0},
+    {"GET", "/api/v1/creations", 0, creations_list, STAFF, creations_list_params,
+     "Creations within the caller's read scope (JSON or CSV)", 0},
+    {"POST", "/api/v1/creations", 0, creations_declare, CREATION_WRITE, creations_declare_params,
+     "Declare a title for a unit (申报)", 0},
+    {"GET", "/api/v1/creations/coverage", 0, creations_coverage, STAFF, creations_coverage_params,
+     "Counts and coverage by district × title (JSON or CSV)", 0},
+    {"GET", "/api/v1/creations/{id}", 0, creations_get, STAFF, NULL,
+     "A creation with its history and self-assessments", 0},
+    {"GET", "/api/v1/creations/{id}/checklist", 0, creations_checklist, STAFF, NULL,
+     "The items of a creation's self-assessment, with its latest results", 0},
+    {"POST", "/api/v1/creations/{id}/actions", 0, creations_act, CREATION_WRITE,
+     creations_act_params, "Move a creation (review, name, revoke, declare again)", 0},
+    {"POST", "/api/v1/creations/{id}/assessments", 0, creations_assess, CREATION_WRITE,
+     creations_assess_params, "Submit a whole self-assessment (idempotent by client_id)", 0},
 
     /* Open311 api keys and the audit trail: admins. */
     {"GET", "/api/v1/apikeys", 0, apikeys_list, ADMIN, NULL, "Open311 api keys", 0},

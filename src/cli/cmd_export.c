@@ -193,7 +193,8 @@ int cmd_import(int argc, char **argv)
 		           "       wenming import routing FILE [--dry-run] [--db PATH|URL]\n"
 		           "       wenming import standards FILE.csv --version V [--name N]"
 		           " [--activate] [--dry-run] [--db PATH|URL]\n"
-		           "       wenming import sites FILE.csv [--dry-run] [--db PATH|URL]",
+		           "       wenming import sites FILE.csv [--dry-run] [--db PATH|URL]\n"
+		           "       wenming import creation FILE.csv [--dry-run] [--db PATH|URL]",
 		           about, opts);
 		return 0;
 	}
@@ -248,8 +249,8 @@ static int org_subform(int argc, char **argv, char ***rest)
 			if (strcmp(a, *v) == 0)
 				i++;
 	}
-	static const char *const forms[] = {"units", "areas", "routing", "calendar",
-	                                    "standards", "sites", "plan", NULL};
+	static const char *const forms[] = {"units", "areas", "routing",  "calendar", "standards",
+	                                    "sites", "plan",  "creation", NULL};
 	int known = 0;
 	for (const char *const *f = forms; at >= 0 && *f; f++)
 		known |= strcmp(argv[at], *f) == 0;
@@ -296,7 +297,6 @@ static int out_close(struct outfile *o, int rc, struct err *e)
 	return rc;
 }
 
-
 static int write_units(struct db *db, FILE *out, long *rows, const void *ctx, struct err *e)
 {
 	(void)ctx;
@@ -322,8 +322,8 @@ static int write_calendar(struct db *db, FILE *out, long *rows, const void *ctx,
 
 /* Opens the --db database, writes to --out (a file written beside its name and renamed, or
  * stdout) and reports "N <noun> written". The exit status. */
-int cli_write_export(const char *cmd, struct opt *opts, const char *noun,
-                     cli_export_writer write, const void *ctx)
+int cli_write_export(const char *cmd, struct opt *opts, const char *noun, cli_export_writer write,
+                     const void *ctx)
 {
 	struct opt *d = opts_get(opts, "db"), *o = opts_get(opts, "out");
 	const char *src = d->set ? d->str : cli_default_db();
@@ -374,6 +374,11 @@ static int org_export_cmd(const char *what, int argc, char **argv)
 	if (strcmp(what, "standards") == 0) {
 		fprintf(stderr, "wenming export standards: the standards are the CSV files you"
 		                " imported; `wenming standards list` shows the versions\n");
+		return 2;
+	}
+	if (strcmp(what, "creation") == 0) {
+		fprintf(stderr, "wenming export creation: read the creations as CSV from"
+		                " GET /api/v1/creations?format=csv\n");
 		return 2;
 	}
 	if (strcmp(what, "calendar") == 0)
@@ -457,6 +462,8 @@ static int org_import_cmd(const char *what, int argc, char **argv)
 		return sites_import_cmd(argc, argv);
 	if (strcmp(what, "plan") == 0)
 		return plan_import_cmd(argc, argv);
+	if (strcmp(what, "creation") == 0)
+		return creation_import_cmd(argc, argv);
 	int units = strcmp(what, "units") == 0;
 	const char *cmd = units ? "import units" : "import areas";
 	const char *pos[1];
@@ -650,7 +657,8 @@ static int calendar_export_cmd(int argc, char **argv)
 		return 0;
 	}
 	int hours = opts_get(opts, "hours")->set;
-	return cli_write_export(cmd, opts, hours ? "working periods" : "days", write_calendar, &hours);
+	return cli_write_export(cmd, opts, hours ? "working periods" : "days", write_calendar,
+	                        &hours);
 }
 
 static int calendar_import_cmd(int argc, char **argv)

@@ -1,4 +1,4 @@
-/* `wenming import standards|sites`, `wenming export sites`, `wenming standards list|activate`:
+/* `wenming import standards|sites|creation`, `wenming export sites`, `wenming standards list|activate`:
  * the evaluation standard's versions and the sites (store/standards.h, store/sites.h). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/data_io.h"
 #include "lib/buf.h"
+#include "store/creations.h"
 #include "store/db.h"
 #include "store/migrate.h"
 #include "store/sites.h"
@@ -150,6 +151,51 @@ int sites_import_cmd(int argc, char **argv)
 	else
 		fprintf(stderr, "wenming %s: %d sites %s from %s: %d inserted, %d updated%s\n", cmd,
 		        r->rows, o.dry_run ? "valid" : "imported", file, r->inserted, r->updated,
+		        o.dry_run ? "; nothing changed (--dry-run)" : "");
+	free(r);
+	return rc < 0 ? 1 : 0;
+}
+
+static const char CREATION_ABOUT[] =
+    "Imports grassroots creation records (基层创建) from a CSV file: unit_code, title (a\n"
+    "creation title code), status (declared, reviewing, named, revoked) required; level\n"
+    "(city, province, national; default city), year (default this year), batch, note (a\n"
+    "revoked row's reason, required there). Only units that have no creation of the title\n"
+    "yet: a recorded creation changes through its moves (the API), never by import.\n\n"
+    "All or nothing: every row is checked first and every error is printed as\n"
+    "FILE:LINE: message (at most 20); then nothing is changed and the exit status is 1.";
+
+int creation_import_cmd(int argc, char **argv)
+{
+	struct opt opts[] = {
+	    DB_OPT,
+	    {.name = "dry-run", .kind = OPT_FLAG, .help = "check the file, change nothing"},
+	    {.name = "help", .kind = OPT_FLAG, .help = "show this help"},
+	    {.name = NULL},
+	};
+	const char *cmd = "import creation", *file;
+	int status;
+	if (cli_import_args(cmd, opts, "FILE.csv [--dry-run] [--db PATH|URL]", CREATION_ABOUT, argc,
+	                argv, &file, &status) < 0)
+		return status;
+	struct db *db = cli_open_db(cmd, opts);
+	if (!db)
+		return 1;
+	struct creation_import_opts o = {
+	    .dry_run = opts_get(opts, "dry-run")->set, .now = (int64_t)time(NULL), .actor = "cli"};
+	struct org_io_report *r = calloc(1, sizeof *r);
+	struct err e = {0};
+	int rc = !r ? err_set(&e, ERR_INTERNAL, "out of memory") : migrate_apply(db, &e);
+	if (rc == 0)
+		rc = creations_import(db, file, &o, r, &e);
+	db_close(db);
+	if (rc < 0 && r && r->nerrors)
+		cli_print_import_errors(cmd, file, r);
+	else if (rc < 0)
+		fprintf(stderr, "wenming %s: %s\n", cmd, e.msg);
+	else
+		fprintf(stderr, "wenming %s: %d creations %s from %s%s\n", cmd, r->inserted,
+		        o.dry_run ? "valid" : "imported", file,
 		        o.dry_run ? "; nothing changed (--dry-run)" : "");
 	free(r);
 	return rc < 0 ? 1 : 0;

@@ -32,6 +32,7 @@ int cli_import_args(const char *cmd, struct opt *opts, const char *usage, const 
 int standards_import_cmd(int argc, char **argv);
 int sites_import_cmd(int argc, char **argv);
 int plan_import_cmd(int argc, char **argv);
+int creation_import_cmd(int argc, char **argv);
 int sites_export_cmd(int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@
 #include "lib/csv.h"
 #include "lib/utf8.h"
 #include "store/calendar_store.h"
+#include "store/creations.h"
 #include "store/routing_store.h"
 #include "store/sites.h"
 #include "store/standards.h"
@@ -212,9 +213,13 @@ static int seed_standards(struct seed_ctx *c, struct err *e)
 	if (access(path, F_OK) != 0)
 		return 0;
 	int rc = site_types_import(c->db, path, &c->st->site_types, e);
+	const char *titles = seed_path(c, "standards/creation_titles.csv");
+	if (rc == 0 && access(titles, F_OK) == 0)
+		rc = creation_titles_import(c->db, titles, &c->st->creation_titles, e);
 	int64_t versions = 0;
 	if (rc == 0)
-		rc = db_get_int(c->db, "SELECT COUNT(*) FROM standard_version", NULL, 0, &versions, e);
+		rc = db_get_int(c->db, "SELECT COUNT(*) FROM standard_version", NULL, 0, &versions,
+		                e);
 	path = seed_path(c, "standards/2026.csv");
 	if (rc == 0 && !versions && access(path, F_OK) == 0) {
 		struct standards_import_opts so = {.version = "2026",
@@ -250,6 +255,27 @@ static int seed_sites(struct seed_ctx *c, struct err *e)
 	return rc;
 }
 
+/* The demo city's creation records (data/demo/creation.csv), through the same import as
+ * `wenming import creation`, into a database that has none yet (loading the demo again adds
+ * nothing: a recorded creation changes only through its moves). */
+static int seed_creation(struct seed_ctx *c, struct err *e)
+{
+	const char *path = seed_path(c, "demo/creation.csv");
+	int64_t n = 0;
+	if (access(path, F_OK) != 0)
+		return 0;
+	int rc = db_get_int(c->db, "SELECT COUNT(*) FROM creation", NULL, 0, &n, e);
+	if (rc == 0 && !n) {
+		struct creation_import_opts co = {
+		    .in_transaction = 1, .now = (int64_t)time(NULL), .actor = "init"};
+		struct org_io_report *r = arena_alloc(&c->a, sizeof *r);
+		rc = creations_import(c->db, path, &co, r, e);
+		n = r->inserted;
+	}
+	c->st->creations = (int)n; /* the records there are: the same count every time */
+	return rc;
+}
+
 int seed_run(struct db *db, const struct seed_opts *o, struct seed_stats *stats, struct err *e)
 {
 	struct seed_stats st = {0};
@@ -276,6 +302,8 @@ int seed_run(struct db *db, const struct seed_opts *o, struct seed_stats *stats,
 		rc = seed_sites(&c, e);
 	if (rc == 0 && o->demo)
 		rc = seed_plan(&c, e);
+	if (rc == 0 && o->demo)
+		rc = seed_creation(&c, e);
 	if (rc == 0)
 		rc = o->in_transaction ? db_release(db, "seed", e) : db_commit(db, e);
 	if (rc) {

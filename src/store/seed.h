@@ -17,6 +17,7 @@ struct seed_stats {
 	int warnings;
 	int site_types, standard_items, sites;
 	int tasks; /* of the demo action plan */
+	int creation_titles, creations;
 };
 
 /* A warning: msg is "file:line: text"; valid only during the call. */

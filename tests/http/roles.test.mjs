@@ -78,6 +78,21 @@ const MATRIX = [
   ['POST', '/api/v1/tasks/999999/reports', (w) => ({ note: `进展 ${w}` }), [404, 404, 403, 404, 404, 403, 403, 401]],
   ['POST', '/api/v1/tasks/999999/actions', () => ({ action: 'submit' }), [404, 404, 403, 404, 404, 403, 403, 401]],
   ['POST', '/api/v1/media', null,                              [400,  400,  400,  400,  400,  400,  400,  401]],
+  ['GET', '/api/v1/creation-titles', null,                   [200,  200,  200,  200,  200,  200,  200,  401]],
+  ['GET', '/api/v1/creations', null,                           [200,  200,  200,  200,  200,  200,  200,  401]],
+  ['GET', '/api/v1/creations/coverage', null,                  [200,  200,  200,  200,  200,  200,  200,  401]],
+  ['GET', '/api/v1/creations/{zsCreation}', null,              [200,  200,  200,  200,  404,  200,  200,  401]],
+  ['GET', '/api/v1/creations/{xgCreation}', null,              [200,  200,  200,  404,  200,  404,  200,  401]],
+  ['GET', '/api/v1/creations/999999', null,                    [404,  404,  404,  404,  404,  404,  404,  401]],
+  ['GET', '/api/v1/creations/{zsCreation}/checklist', null,    [200,  200,  200,  200,  404,  200,  200,  401]],
+  // a 中山区 community per caller that may declare; 西岗区's handler is outside its reach
+  ['POST', '/api/v1/creations', (w) => ({ unit_id: `{u${DECLARES[w] ?? '210202002002'}}`, title: 'civilized_community' }),
+                                                               [201,  201,  403,  201,  403,  403,  403,  401]],
+  // naming a named creation: a conflict for those who may name, 403 for the rest
+  ['POST', '/api/v1/creations/{zsCreation}/actions', () => ({ action: 'name', version: 1 }),
+                                                               [409,  409,  403,  403,  404,  403,  403,  401]],
+  ['POST', '/api/v1/creations/{zsCreation}/assessments', (w) => ({ client_id: `roles-${w}-0001`, results: 'A01.01.01:pass' }),
+                                                               [422,  422,  403,  422,  404,  403,  403,  401]],
   ['GET', '/api/v1/apikeys', null,                             [200,  403,  403,  403,  403,  403,  403,  401]],
   ['POST', '/api/v1/apikeys', (w) => ({ name: `key of ${w}` }), [201, 403,  403,  403,  403,  403,  403,  401]],
   ['DELETE', '/api/v1/apikeys/{apikey}', null,                 [204,  403,  403,  403,  403,  403,  403,  401]],
@@ -85,6 +100,9 @@ const MATRIX = [
   ['GET', '/api/v1/audit', null,                               [200,  403,  403,  403,  403,  403,  403,  401]],
   ['GET', '/api/v1/audit/verify', null,                        [200,  403,  403,  403,  403,  403,  403,  401]],
 ];
+
+// The unit each caller allowed to declare declares for (one creation per unit × title).
+const DECLARES = { admin: '210202004001', office: '210202004002', handler_zs: '210202005001' };
 
 let srv;
 const sessions = {}; // login -> {cookie, csrf, user}
@@ -146,6 +164,12 @@ before(async () => {
   fx.xgCase = xgOnly.code;
   fx.unit = unitByCode('210202001').id;
   fx.root = unitByCode('C-WMW').id;
+
+  for (const code of [...Object.values(DECLARES), '210202002002']) fx[`u${code}`] = unitByCode(code).id;
+  const creationOf = (unit) => Number(sql(srv.db, `SELECT c.id FROM creation c JOIN unit u ON u.id = c.unit_id WHERE u.code = '${unit}'`));
+  fx.zsCreation = creationOf('210202001001'); // 站北社区, 中山区
+  fx.xgCreation = creationOf('210203001001'); // 长春路社区, 西岗区
+  assert.ok(fx.zsCreation > 0 && fx.xgCreation > 0);
 
   const victimPw = await addUser(srv, 'victim', '210202', 'handler');
   fx.victim = (await loginOk(srv, 'victim', victimPw)).user.id;
