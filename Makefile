@@ -5,7 +5,7 @@ CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 DEPCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 DEPLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
-ALLCFLAGS = $(WARN) $(CFLAGS) -Isrc -Ibuild/gen $(DEPCFLAGS) -DWM_DATA_DIR='"$(CURDIR)/data"' -MMD -MP
+ALLCFLAGS = $(WARN) $(CFLAGS) -Isrc -Ibuild/gen $(DEPCFLAGS) -DWM_DATA_DIR='"$(CURDIR)/data"' -DWM_WEB_DIR='"$(CURDIR)/web"' -MMD -MP
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 SRC      := $(shell find src -name '*.c' ! -name main.c | sort)
@@ -21,7 +21,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 PORT ?= 8080
 DB   ?= var/wenming.db
 
-.PHONY: bench-inspection all run test asan unit http-test bench bench-pg bench-auth bench-workflow clean deps fmt lint
+.PHONY: browser-test bench-inspection all run test asan unit http-test bench bench-pg bench-auth bench-workflow clean deps fmt lint
 all: build/wenming
 
 deps:
@@ -72,7 +72,8 @@ run: deps build/wenming
 	@test -f $(DB) || build/wenming init --demo --demo-users --db $(DB)
 	build/wenming serve --db $(DB) --port $(PORT)
 
-# Every test, under AddressSanitizer + UBSan: unit tests, then HTTP tests against the real server.
+# Every test, under AddressSanitizer + UBSan: unit tests, HTTP tests against the real server
+# (on both stores), then the console in a real browser.
 # The optimised binary is built first: -O2 runs warnings (-Werror) that -O1 does not, and
 # `make run` must build on a fresh machine.
 test: deps
@@ -89,7 +90,13 @@ asan: build/asan/wenming $(UNIT_BIN)
 	echo "== HTTP tests on SQLite" && \
 	WENMING_TEST_PG= WENMING_BIN=build/asan/wenming node --test --test-concurrency=2 tests/http/ && \
 	echo "== HTTP tests on PostgreSQL ($$WENMING_TEST_PG)" && \
-	WENMING_BIN=build/asan/wenming node --test --test-concurrency=2 tests/http/
+	WENMING_BIN=build/asan/wenming node --test --test-concurrency=2 tests/http/ && \
+	echo "== Browser tests (chromium)" && \
+	WENMING_TEST_PG= WENMING_BIN=build/asan/wenming node --test tests/browser/
+
+# The console in chromium alone (tests/browser/, docs/console.md).
+browser-test: build/asan/wenming
+	@WENMING_BIN=build/asan/wenming node --test tests/browser/
 
 unit: $(UNIT_BIN)
 	@scripts/run-unit.sh $(UNIT_BIN)

@@ -10,7 +10,8 @@ pkgs=(build-essential pkg-config
       libssl-dev   # libcrypto: HMAC-SHA1 for TOTP (libsodium has no HMAC-SHA1)
       postgresql   # the server binaries: make test runs everything on PostgreSQL too
       sqlite3      # the CLI: tests/http/audit.test.mjs changes rows behind wenming's back
-      nginx openssl)  # make test runs deploy/nginx-wenming.conf with a self-signed certificate
+      nginx openssl   # make test runs deploy/nginx-wenming.conf with a self-signed certificate
+      chromium fonts-noto-cjk)  # browser tests of the console (playwright-core drives it); CJK glyphs
 # A machine may carry Node.js from elsewhere (its npm built in): only ask apt when the commands are missing.
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)
@@ -28,7 +29,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm packages (test tools, later the console's vendor files); reinstall when the lock changes.
+# npm packages (test tools and the console's vendor files); reinstall when the lock changes.
 if [ -f package-lock.json ]; then
   stamp=node_modules/.wenming-lock
   if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
@@ -36,4 +37,14 @@ if [ -f package-lock.json ]; then
     npm ci --no-audit --no-fund --loglevel=error
     cp package-lock.json "$stamp"
   fi
+fi
+
+# The console's vendor files, from the npm packages (served at /static/vendor/; not in git).
+vendor=web/static/vendor
+if [ -d node_modules/echarts ] && { [ ! -f "$vendor/.stamp" ] || ! cmp -s package-lock.json "$vendor/.stamp"; }; then
+  mkdir -p "$vendor/images"
+  cp node_modules/echarts/dist/echarts.min.js "$vendor/"
+  cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css "$vendor/"
+  cp node_modules/leaflet/dist/images/*.png "$vendor/images/"
+  cp package-lock.json "$vendor/.stamp"
 fi

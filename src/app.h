@@ -11,6 +11,7 @@ struct app {
 	const char *db_url;          /* file path or postgresql://… */
 	const char *media_dir;       /* content-addressed photos, e.g. var/media */
 	const char *data_dir;        /* data/ with categories.csv and demo/ */
+	const char *web_dir;         /* web/ with static/ (the console); NULL: not served */
 	const char *jurisdiction_id; /* Open311 jurisdiction accepted, e.g. "dalian.gov.cn" */
 	const char *city_prefix;     /* two letters leading every tracking code, e.g. "DL" */
 	const char *public_url;      /* absolute base for links; NULL: from the request's Host */

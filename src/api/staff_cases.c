@@ -15,6 +15,7 @@
 #include "lib/jsonw.h"
 #include "store/db.h"
 #include "app.h"
+#include "core/case_fsm.h"
 #include "core/media_type.h"
 #include "store/case_store.h"
 #include "store/refcache.h"
@@ -303,6 +304,42 @@ static int add_suggestion(struct db *db, int64_t case_id, json_t *c, struct err 
 	return 0;
 }
 
+static const char *const STAFF_ACTIONS[] = {
+    "register",       "reject",      "dispatch",    "accept",      "return",
+    "redispatch",     "handle",      "verify_pass", "verify_fail", "extend_request",
+    "extend_approve", "extend_deny", "defer",       "resume",      "supervise",
+    "merge",          "reopen",      "comment",     NULL};
+
+static int unit_side(const char *action)
+{
+	return !strcmp(action, "accept") || !strcmp(action, "return") ||
+	       !strcmp(action, "handle") || !strcmp(action, "extend_request");
+}
+
+/* The moves the caller may make now, for the console to offer only those: the state
+ * machine's for the caller's roles (the staff API's, not report/onsite/escalate), the unit's
+ * own moves only to people of the responsible unit. The server still checks each move. */
+static json_t *allowed_actions(struct http_req *r, const struct refdata *d,
+                               const struct case_found *c)
+{
+	json_t *a = json_array();
+	enum case_state s;
+	if (case_state_from_name(c->status, &s) < 0)
+		return a;
+	enum case_action acts[CASE_ACT_COUNT];
+	size_t n = case_fsm_actions(s, r->who.roles, acts);
+	int own = reach_contains(d, reach_root(&r->who, d), c->unit_id);
+	for (size_t i = 0; i < n; i++) {
+		const char *name = case_action_name(acts[i]);
+		int staff = 0;
+		for (const char *const *v = STAFF_ACTIONS; *v && !staff; v++)
+			staff = !strcmp(*v, name);
+		if (staff && (!unit_side(name) || own))
+			json_array_append_new(a, json_string(name));
+	}
+	return a;
+}
+
 /* The case's photos, oldest first: [{url, role, event_id}] (role report, before, after,
  * handled). */
 static int add_photos(struct db *db, int64_t case_id, json_t *c, struct err *e)
@@ -342,6 +379,7 @@ int cases_get(struct http_req *r, struct http_resp *w, struct err *e)
 		json_decref(c.json);
 		return rc;
 	}
+	json_object_set_new(c.json, "actions", allowed_actions(r, d, &c));
 	if (!strcmp(c.status, "reported") || !strcmp(c.status, "registered")) {
 		if ((rc = add_suggestion(db, c.id, c.json, e)) < 0) {
 			json_decref(c.json);
@@ -381,12 +419,6 @@ int cases_timeline(struct http_req *r, struct http_resp *w, struct err *e)
 
 /* ---- actions ---- */
 
-static const char *const STAFF_ACTIONS[] = {
-    "register",       "reject",      "dispatch",    "accept",      "return",
-    "redispatch",     "handle",      "verify_pass", "verify_fail", "extend_request",
-    "extend_approve", "extend_deny", "defer",       "resume",      "supervise",
-    "merge",          "reopen",      "comment",     NULL};
-
 static const char *const BOOL_WORDS[] = {"true", "false", NULL};
 
 const struct param_spec case_action_params[] = {
@@ -420,11 +452,6 @@ const struct param_spec case_action_params[] = {
 enum { REOPEN_WINDOW_S = 30 * 86400 };
 
 /* The responsible unit's own moves: only people whose reach holds that unit make them. */
-static int unit_side(const char *action)
-{
-	return !strcmp(action, "accept") || !strcmp(action, "return") ||
-	       !strcmp(action, "handle") || !strcmp(action, "extend_request");
-}
 
 struct action_job {
 	struct http_req *r;

@@ -20,6 +20,10 @@
 #include "store/refcache.h"
 #include "store/writer.h"
 
+#ifndef WM_WEB_DIR
+#define WM_WEB_DIR "web"
+#endif
+
 static int migrate_once(const char *url, struct err *e)
 {
 	struct db *db;
@@ -64,6 +68,11 @@ int cmd_serve(int argc, char **argv)
 	     .kind = OPT_STRING,
 	     .env = "WENMING_MEDIA",
 	     .help = "photo directory (default: media/ beside the database)"},
+	    {.name = "web",
+	     .kind = OPT_STRING,
+	     .env = "WENMING_WEB",
+	     .help =
+	         "the console's files: a directory holding static/ (default: the build's web/)"},
 	    {.name = "jurisdiction",
 	     .kind = OPT_STRING,
 	     .env = "WENMING_JURISDICTION",
@@ -135,6 +144,7 @@ int cmd_serve(int argc, char **argv)
 	struct app app = {
 	    .db_url = db,
 	    .media_dir = media,
+	    .web_dir = (o = opts_get(opts, "web"))->set ? o->str : WM_WEB_DIR,
 	    .jurisdiction_id = (o = opts_get(opts, "jurisdiction"))->set ? o->str : "dalian",
 	    .city_prefix = prefix,
 	    .public_url = (o = opts_get(opts, "public-url"))->set ? o->str : NULL,

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -20,6 +21,15 @@ static bool compressible(const char *ct)
 {
 	return strncmp(ct, "text/", 5) == 0 || strstr(ct, "json") || strstr(ct, "xml") ||
 	       strncmp(ct, "application/javascript", 22) == 0;
+}
+
+/* A handler that says how its answer may be kept (static files) knows it is not personal. */
+static bool has_cache_control(const struct http_resp *w)
+{
+	for (int i = 0; i < w->nheaders; i++)
+		if (strcasecmp(w->headers[i].name, "Cache-Control") == 0)
+			return true;
+	return false;
 }
 
 static bool header_add(struct MHD_Response *resp, const char *name, const char *value)
@@ -149,7 +159,7 @@ int respond_queue(struct MHD_Connection *c, const struct http_req *r, struct htt
 		return -1;
 	for (int i = 0; i < w->nheaders; i++)
 		header_add(resp, w->headers[i].name, w->headers[i].value);
-	if (r->who.session_id) /* personal answers stay out of shared caches */
+	if (r->who.session_id && !has_cache_control(w)) /* personal answers stay out of caches */
 		header_add(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	return queue(c, status, resp);
 }

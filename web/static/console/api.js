@@ -1,0 +1,37 @@
+// The staff JSON API: the session cookie travels by itself, the CSRF token in a header; errors
+// are Open311-shaped ([{code, description}]) and become ApiError.
+export class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export const session = { user: null, csrf: null };
+
+export async function api(method, path, body, { raw = false } = {}) {
+  const headers = { Accept: 'application/json' };
+  let payload;
+  if (body instanceof FormData) payload = body;
+  else if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  if (method !== 'GET' && session.csrf) headers['X-CSRF-Token'] = session.csrf;
+  const res = await fetch(path, { method, headers, body: payload, credentials: 'same-origin' });
+  if (raw) return res;
+  const text = await res.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+  if (!res.ok) {
+    const msg = Array.isArray(data) && data[0]?.description ? data[0].description : `HTTP ${res.status}`;
+    if (res.status === 401 && !path.startsWith('/api/v1/session')) {
+      session.user = null;
+      location.hash = '#/login';
+    }
+    throw new ApiError(res.status, msg);
+  }
+  return data;
+}
+
+export const has = (...roles) => !!session.user && roles.some((r) => session.user.roles.includes(r));

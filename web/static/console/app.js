@@ -1,0 +1,101 @@
+// The staff console: a hash router over page modules, the navigation each role needs, and the
+// session. No build step: plain ES modules served by wenming.
+import { api, session, has } from './api.js';
+import { h, clear, ROLE } from './dom.js';
+
+const PAGES = {
+  login: () => import('./pages/login.js'),
+  inbox: () => import('./pages/inbox.js'),
+  case: () => import('./pages/case.js'),
+  dashboard: () => import('./pages/dashboard.js'),
+  plans: () => import('./pages/plans.js'),
+  task: () => import('./pages/task.js'),
+};
+
+// What each role sees first and in its menu.
+function menu() {
+  const items = [];
+  if (has('dispatcher', 'office', 'admin', 'handler', 'inspector')) items.push(['#/inbox', '案件办理']);
+  if (has('office', 'admin', 'leader', 'dispatcher')) items.push(['#/dashboard', '数据看板']);
+  items.push(['#/plans', '行动方案']);
+  return items;
+}
+
+function home() {
+  if (has('leader') && !has('office', 'admin', 'dispatcher')) return '#/dashboard';
+  return '#/inbox';
+}
+
+function renderChrome() {
+  const nav = document.getElementById('nav');
+  const who = document.getElementById('who');
+  if (!session.user) {
+    clear(nav);
+    clear(who);
+    return;
+  }
+  const here = location.hash.split('?')[0];
+  clear(nav, h('ul', {}, menu().map(([href, label]) =>
+    h('li', {}, h('a', { href, 'aria-current': here.startsWith(href) ? 'page' : false }, label)))));
+  clear(who,
+    h('span', { class: 'user' }, `${session.user.name}（${session.user.roles.map((r) => ROLE[r] || r).join('、')}）`),
+    h('button', { type: 'button', class: 'link', onclick: logout }, '退出'));
+}
+
+async function logout() {
+  try { await api('DELETE', '/api/v1/session'); } catch { /* gone already */ }
+  session.user = null;
+  session.csrf = null;
+  location.hash = '#/login';
+}
+
+// "#/case/DL…?x=1" -> {name: 'case', args: ['DL…'], query: URLSearchParams}
+function parse() {
+  const raw = location.hash.replace(/^#\/?/, '');
+  const [path, qs] = raw.split('?');
+  const [name, ...args] = path.split('/').filter(Boolean).map(decodeURIComponent);
+  return { name: name || '', args, query: new URLSearchParams(qs || '') };
+}
+
+let generation = 0;
+async function route() {
+  const gen = ++generation;
+  const main = document.getElementById('main');
+  const r = parse();
+  if (!session.user && r.name !== 'login') {
+    location.hash = '#/login';
+    return;
+  }
+  if (r.name === '' || !PAGES[r.name]) {
+    location.hash = session.user ? home() : '#/login';
+    return;
+  }
+  renderChrome();
+  try {
+    const mod = await PAGES[r.name]();
+    if (gen !== generation) return;
+    clear(main);
+    delete main.dataset.version;
+    await mod.render(main, r, { go: (hash) => { location.hash = hash; }, refreshChrome: renderChrome, home });
+    const heading = main.querySelector('h1');
+    document.title = `${heading ? heading.textContent + ' - ' : ''}文明城市创建工作平台`;
+  } catch (err) {
+    if (gen !== generation) return;
+    clear(main, h('h1', {}, '出错了'), h('p', { class: 'error', role: 'alert' }, err.message));
+  }
+  if (r.name !== 'login') main.focus({ preventScroll: true });
+}
+
+async function start() {
+  try {
+    const s = await api('GET', '/api/v1/session');
+    session.user = s.user;
+    session.csrf = s.csrf_token;
+  } catch {
+    session.user = null;
+  }
+  window.addEventListener('hashchange', route);
+  await route();
+}
+
+start();
