@@ -21,7 +21,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 PORT ?= 8080
 DB   ?= var/wenming.db
 
-.PHONY: browser-test bench-inspection all run test asan unit http-test bench bench-pg bench-auth bench-workflow clean deps fmt lint
+.PHONY: bench-console browser-test bench-inspection all run test asan unit http-test bench bench-pg bench-auth bench-workflow clean deps fmt lint
 all: build/wenming
 
 deps:
@@ -131,6 +131,11 @@ build/bench/inspection_bench: bench/inspection_bench.c build/libwenming.a
 
 bench-inspection: build/bench/inspection_bench
 	build/bench/inspection_bench $(BENCH_INSPECTION_ARGS)
+
+# The console's page weights and the inbox's time to interactive with 10,000 open cases.
+bench-console: build/wenming
+	@scripts/deps.sh
+	WENMING_BIN=build/wenming node bench/console_bench.mjs $(BENCH_CONSOLE_ARGS)
 
 # PostgreSQL, one instance and two behind nginx, beside SQLite (issue 3; docs/benchmarks.md).
 bench-pg: build/wenming
