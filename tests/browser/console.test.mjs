@@ -107,6 +107,7 @@ test('a citizen report through register, dispatch, handle and verify to closed, 
 
   const i = await as('inspector', PHONE);
   await step(i, 'inspector-verify', async () => {
+    await i.getByRole('link', { name: '案件办理' }).click();
     await i.getByRole('link', { name: '待核查' }).click();
     await i.getByRole('link', { name: code }).click();
     await act(i, '核查通过');

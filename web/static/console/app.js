@@ -10,19 +10,26 @@ const PAGES = {
   dashboard: () => import('./pages/dashboard.js'),
   plans: () => import('./pages/plans.js'),
   task: () => import('./pages/task.js'),
+  inspect: () => import('./pages/inspect.js'),
+  map: () => import('./pages/map.js'),
+  admin: () => import('./pages/admin.js'),
 };
 
 // What each role sees first and in its menu.
 function menu() {
   const items = [];
   if (has('dispatcher', 'office', 'admin', 'handler', 'inspector')) items.push(['#/inbox', '案件办理']);
+  if (has('inspector', 'office', 'admin')) items.push(['#/inspect', '督查检查']);
+  items.push(['#/map', '地图']);
   if (has('office', 'admin', 'leader', 'dispatcher')) items.push(['#/dashboard', '数据看板']);
   items.push(['#/plans', '行动方案']);
+  if (has('admin', 'office')) items.push(['#/admin', '系统管理']);
   return items;
 }
 
 function home() {
   if (has('leader') && !has('office', 'admin', 'dispatcher')) return '#/dashboard';
+  if (has('inspector') && !has('office', 'admin', 'dispatcher', 'handler')) return '#/inspect';
   return '#/inbox';
 }
 
