@@ -39,16 +39,17 @@ export async function render(main, r, nav) {
 
   const batch = queue === 'dispatch' && has('dispatcher', 'office', 'admin');
   const picked = new Set();
+  const cell = (label, ...content) => h('td', { 'data-label': label }, ...content);
   const rows = cases.map((c) => h('tr', {},
     batch ? h('td', {}, h('input', { type: 'checkbox', 'aria-label': `选择 ${c.code}`, onchange: (ev) => { ev.target.checked ? picked.add(c) : picked.delete(c); } })) : null,
-    h('td', {}, h('a', { href: `#/case/${encodeURIComponent(c.code)}` }, c.code)),
-    h('td', {}, c.service_name),
+    cell('编号', h('a', { href: `#/case/${encodeURIComponent(c.code)}` }, c.code)),
+    cell('类别', c.service_name),
     h('td', { class: 'desc' }, c.description || c.address),
-    h('td', {}, c.area_name || '—'),
-    h('td', {}, c.unit_name || '—'),
-    h('td', {}, STATUS[c.status] || c.status),
-    h('td', {}, c.due_at ? time(c.due_at) : '—'),
-    h('td', {}, alertBadge(c.alert))));
+    cell('区域', c.area_name || '—'),
+    cell('责任单位', c.unit_name || '—'),
+    cell('状态', STATUS[c.status] || c.status),
+    cell('时限', c.due_at ? time(c.due_at) : '—'),
+    cell('预警', alertBadge(c.alert))));
   const head = [batch ? '选择' : null, '编号', '类别', '问题描述', '区域', '责任单位', '状态', '时限', '预警'].filter(Boolean);
   main.append(h('div', { class: 'scroll' }, h('table', { class: 'cases' },
     h('caption', {}, `${mine.find(([q]) => q === queue)?.[1] ?? '案件'}列表`),
