@@ -91,12 +91,12 @@ asan: build/asan/wenming $(UNIT_BIN)
 	WENMING_TEST_PG= WENMING_BIN=build/asan/wenming node --test --test-concurrency=2 tests/http/ && \
 	echo "== HTTP tests on PostgreSQL ($$WENMING_TEST_PG)" && \
 	WENMING_BIN=build/asan/wenming node --test --test-concurrency=2 tests/http/ && \
-	echo "== Browser tests (chromium)" && \
-	WENMING_TEST_PG= WENMING_BIN=build/asan/wenming node --test tests/browser/
+	echo "== Browser tests (chromium; the optimised server: the C is covered above)" && \
+	WENMING_TEST_PG= WENMING_BIN=build/wenming node --test --test-concurrency=2 tests/browser/
 
 # The console in chromium alone (tests/browser/, docs/console.md).
-browser-test: build/asan/wenming
-	@WENMING_BIN=build/asan/wenming node --test tests/browser/
+browser-test: build/wenming
+	@WENMING_BIN=build/wenming node --test --test-concurrency=2 tests/browser/
 
 unit: $(UNIT_BIN)
 	@scripts/run-unit.sh $(UNIT_BIN)

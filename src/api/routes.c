@@ -91,6 +91,10 @@ const struct route routes[] = {
      "Areas (districts, streets, grids) as GeoJSON", 0},
     {"GET", "/api/v1/areas/locate", 0, areas_locate, STAFF, areas_locate_params,
      "The areas holding a point, most specific first", 0},
+    {"POST", "/api/v1/units/import", 0, units_import, ORG_EDIT, org_import_params,
+     "Upload units (CSV), all or nothing", 0},
+    {"POST", "/api/v1/areas/import", 0, areas_import, ORG_EDIT, org_import_params,
+     "Upload areas (GeoJSON), all or nothing", 0},
 
     /* Routing rules: all staff read, admins and the office edit; dispatchers ask. */
     {"GET", "/api/v1/routing-rules", 0, routing_rules_list, STAFF, NULL,

@@ -44,6 +44,10 @@ int areas_locate(struct http_req *r, struct http_resp *w, struct err *e);
 extern const struct param_spec units_create_params[];
 extern const struct param_spec units_update_params[];
 extern const struct param_spec areas_locate_params[];
+/* Uploads, as `wenming import units|areas` (staff_org_import.c) */
+int units_import(struct http_req *r, struct http_resp *w, struct err *e);
+int areas_import(struct http_req *r, struct http_resp *w, struct err *e);
+extern const struct param_spec org_import_params[];
 
 /* Cases within reach */
 int cases_list(struct http_req *r, struct http_resp *w, struct err *e);

@@ -57,8 +57,28 @@ const struct param_spec cases_list_params[] = {
      .min = 0,
      .max = 100000,
      .description = "paging with order=due"},
+    {.name = "q",
+     .type = PT_STRING,
+     .max_len = 100,
+     .description = "search: a tracking code, or words in the description or address"},
     {.name = NULL},
 };
+
+/* q as a LIKE pattern matching it anywhere: %, _ and \ taken literally (ESCAPE '\'). */
+static const char *like_anywhere(struct http_req *r, const char *q)
+{
+	size_t n = strlen(q);
+	char *p = arena_alloc(r->arena, 2 * n + 3), *o = p;
+	*o++ = '%';
+	for (const char *s = q; *s; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			*o++ = '\\';
+		*o++ = *s;
+	}
+	*o++ = '%';
+	*o = 0;
+	return p;
+}
 
 /* The scope as SQL over `c` (cases), `a` (its area) and `cat`: ?1 = root unit (0: all). */
 static const char SCOPE_CTE[] = "WITH RECURSIVE sub(id) AS (SELECT id FROM unit WHERE id = ?"
@@ -199,11 +219,15 @@ int cases_list(struct http_req *r, struct http_resp *w, struct err *e)
 	    "%s%s WHERE (? = 1 OR c.status IN (?, ?, ?, ?, ?, ?, ?, ?))"
 	    " AND (? = 0 OR c.id < ?)%s%s%s"
 	    " AND (? = 0 OR c.expected_at < ?) AND (? = 0 OR c.supervise_level > 0)"
+	    " AND (? = '' OR c.code = ? OR c.description LIKE ? ESCAPE '\\'"
+	    " OR c.address LIKE ? ESCAPE '\\')"
 	    " ORDER BY %s LIMIT ? OFFSET ?",
 	    SCOPE_CTE, CASE_COLS, SCOPE_WHERE,
 	    open_only ? " AND c.status NOT IN ('closed', 'rejected')" : "",
 	    due ? " AND c.expected_at IS NOT NULL" : "", due ? "c.expected_at, c.id" : "c.id DESC");
 	int overdue = !strcmp(queue, "overdue"), supervised = !strcmp(queue, "supervised");
+	const char *q = req_str(r, "q") ? req_str(r, "q") : "";
+	const char *like = like_anywhere(r, q);
 	struct db_val args[] = {
 	    db_int(root),
 	    db_int(any_status),
@@ -221,6 +245,10 @@ int cases_list(struct http_req *r, struct http_resp *w, struct err *e)
 	    db_int(overdue),
 	    db_int(r->now),
 	    db_int(supervised),
+	    db_text(q),
+	    db_text(q),
+	    db_text(like),
+	    db_text(like),
 	    db_int(limit ? limit->ival : 50),
 	    db_int(offset ? offset->ival : 0),
 	};

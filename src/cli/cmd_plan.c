@@ -20,6 +20,12 @@ static const char ABOUT[] =
     "All or nothing: every row is checked first and every error is printed as\n"
     "FILE:LINE: message (at most 20); then nothing is changed and the exit status is 1.";
 
+static int run_plan(struct db *db, const char *file, const void *o, struct org_io_report *r,
+                    struct err *e)
+{
+	return plan_import(db, file, o, r, e);
+}
+
 int plan_import_cmd(int argc, char **argv)
 {
 	struct opt opts[] = {
@@ -45,9 +51,6 @@ int plan_import_cmd(int argc, char **argv)
 		fprintf(stderr, "wenming %s: give the plan's --code (see --help)\n", cmd);
 		return 2;
 	}
-	struct db *db = cli_open_db(cmd, opts);
-	if (!db)
-		return 1;
 	const char *code = opts_get(opts, "code")->str;
 	struct plan_import_opts o = {
 	    .code = code,
@@ -55,20 +58,11 @@ int plan_import_cmd(int argc, char **argv)
 	    .issuer_code = opts_get(opts, "issuer")->str,
 	    .dry_run = opts_get(opts, "dry-run")->set,
 	    .now = (int64_t)time(NULL)};
-	struct org_io_report *r = calloc(1, sizeof *r);
-	struct err e = {0};
-	int rc = !r ? err_set(&e, ERR_INTERNAL, "out of memory") : migrate_apply(db, &e);
+	struct org_io_report r;
+	int rc = cli_import_run(cmd, opts, file, run_plan, &o, &r);
 	if (rc == 0)
-		rc = plan_import(db, file, &o, r, &e);
-	db_close(db);
-	if (rc < 0 && r && r->nerrors)
-		cli_print_import_errors(cmd, file, r);
-	else if (rc < 0)
-		fprintf(stderr, "wenming %s: %s\n", cmd, e.msg);
-	else
-		fprintf(stderr, "wenming %s: plan %s: %d tasks %s%s\n", cmd, code, r->inserted,
+		fprintf(stderr, "wenming %s: plan %s: %d tasks %s%s\n", cmd, code, r.inserted,
 		        o.dry_run ? "valid" : "imported",
 		        o.dry_run ? "; nothing changed (--dry-run)" : "");
-	free(r);
 	return rc < 0 ? 1 : 0;
 }

@@ -1,5 +1,6 @@
-/* `wenming import standards|sites|creation`, `wenming export sites`, `wenming standards list|activate`:
- * the evaluation standard's versions and the sites (store/standards.h, store/sites.h). */
+/* `wenming import standards|sites|creation`, `wenming export sites`, `wenming standards
+ * list|activate`: the evaluation standard's versions and the sites (store/standards.h,
+ * store/sites.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,43 @@ int cli_import_args(const char *cmd, struct opt *opts, const char *usage, const 
 	return 0;
 }
 
+int cli_import_run(const char *cmd, struct opt *opts, const char *file, cli_importer run,
+                   const void *ctx, struct org_io_report *r)
+{
+	memset(r, 0, sizeof *r);
+	struct db *db = cli_open_db(cmd, opts);
+	if (!db)
+		return ERR_UNAVAILABLE;
+	struct err e = {0};
+	int rc = migrate_apply(db, &e);
+	if (rc == 0)
+		rc = run(db, file, ctx, r, &e);
+	db_close(db);
+	if (rc < 0 && r->nerrors)
+		cli_print_import_errors(cmd, file, r);
+	else if (rc < 0)
+		fprintf(stderr, "wenming %s: %s\n", cmd, e.msg);
+	return rc;
+}
+
+static int run_standards(struct db *db, const char *file, const void *o, struct org_io_report *r,
+                         struct err *e)
+{
+	return standards_import(db, file, o, r, e);
+}
+
+static int run_sites(struct db *db, const char *file, const void *o, struct org_io_report *r,
+                     struct err *e)
+{
+	return sites_import(db, file, o, r, e);
+}
+
+static int run_creation(struct db *db, const char *file, const void *o, struct org_io_report *r,
+                        struct err *e)
+{
+	return creations_import(db, file, o, r, e);
+}
+
 int standards_import_cmd(int argc, char **argv)
 {
 	struct opt opts[] = {
@@ -92,31 +130,19 @@ int standards_import_cmd(int argc, char **argv)
 		        cmd);
 		return 2;
 	}
-	struct db *db = cli_open_db(cmd, opts);
-	if (!db)
-		return 1;
 	struct standards_import_opts o = {.version = opts_get(opts, "version")->str,
 	                                  .name = opts_get(opts, "name")->str,
 	                                  .activate = opts_get(opts, "activate")->set,
 	                                  .dry_run = opts_get(opts, "dry-run")->set,
 	                                  .now = (int64_t)time(NULL)};
-	struct org_io_report *r = calloc(1, sizeof *r);
-	struct err e = {0};
-	int rc = !r ? err_set(&e, ERR_INTERNAL, "out of memory") : migrate_apply(db, &e);
+	struct org_io_report r;
+	int rc = cli_import_run(cmd, opts, file, run_standards, &o, &r);
 	if (rc == 0)
-		rc = standards_import(db, file, &o, r, &e);
-	db_close(db);
-	if (rc < 0 && r && r->nerrors)
-		cli_print_import_errors(cmd, file, r);
-	else if (rc < 0)
-		fprintf(stderr, "wenming %s: %s\n", cmd, e.msg);
-	else
 		fprintf(stderr, "wenming %s: version %s%s: %d rows, %d items%s\n", cmd, o.version,
-		        o.dry_run ? " is valid" : " imported", r->rows, r->inserted,
+		        o.dry_run ? " is valid" : " imported", r.rows, r.inserted,
 		        o.dry_run    ? "; nothing changed (--dry-run)"
 		        : o.activate ? "; now the active version"
 		                     : "");
-	free(r);
 	return rc < 0 ? 1 : 0;
 }
 
@@ -133,26 +159,14 @@ int sites_import_cmd(int argc, char **argv)
 	if (cli_import_args(cmd, opts, "FILE.csv [--dry-run] [--db PATH|URL]", SITES_ABOUT, argc,
 	                    argv, &file, &status) < 0)
 		return status;
-	struct db *db = cli_open_db(cmd, opts);
-	if (!db)
-		return 1;
 	struct sites_import_opts o = {.dry_run = opts_get(opts, "dry-run")->set,
 	                              .now = (int64_t)time(NULL)};
-	struct org_io_report *r = calloc(1, sizeof *r);
-	struct err e = {0};
-	int rc = !r ? err_set(&e, ERR_INTERNAL, "out of memory") : migrate_apply(db, &e);
+	struct org_io_report r;
+	int rc = cli_import_run(cmd, opts, file, run_sites, &o, &r);
 	if (rc == 0)
-		rc = sites_import(db, file, &o, r, &e);
-	db_close(db);
-	if (rc < 0 && r && r->nerrors)
-		cli_print_import_errors(cmd, file, r);
-	else if (rc < 0)
-		fprintf(stderr, "wenming %s: %s\n", cmd, e.msg);
-	else
 		fprintf(stderr, "wenming %s: %d sites %s from %s: %d inserted, %d updated%s\n", cmd,
-		        r->rows, o.dry_run ? "valid" : "imported", file, r->inserted, r->updated,
+		        r.rows, o.dry_run ? "valid" : "imported", file, r.inserted, r.updated,
 		        o.dry_run ? "; nothing changed (--dry-run)" : "");
-	free(r);
 	return rc < 0 ? 1 : 0;
 }
 
@@ -176,28 +190,16 @@ int creation_import_cmd(int argc, char **argv)
 	const char *cmd = "import creation", *file;
 	int status;
 	if (cli_import_args(cmd, opts, "FILE.csv [--dry-run] [--db PATH|URL]", CREATION_ABOUT, argc,
-	                argv, &file, &status) < 0)
+	                    argv, &file, &status) < 0)
 		return status;
-	struct db *db = cli_open_db(cmd, opts);
-	if (!db)
-		return 1;
 	struct creation_import_opts o = {
 	    .dry_run = opts_get(opts, "dry-run")->set, .now = (int64_t)time(NULL), .actor = "cli"};
-	struct org_io_report *r = calloc(1, sizeof *r);
-	struct err e = {0};
-	int rc = !r ? err_set(&e, ERR_INTERNAL, "out of memory") : migrate_apply(db, &e);
+	struct org_io_report r;
+	int rc = cli_import_run(cmd, opts, file, run_creation, &o, &r);
 	if (rc == 0)
-		rc = creations_import(db, file, &o, r, &e);
-	db_close(db);
-	if (rc < 0 && r && r->nerrors)
-		cli_print_import_errors(cmd, file, r);
-	else if (rc < 0)
-		fprintf(stderr, "wenming %s: %s\n", cmd, e.msg);
-	else
-		fprintf(stderr, "wenming %s: %d creations %s from %s%s\n", cmd, r->inserted,
+		fprintf(stderr, "wenming %s: %d creations %s from %s%s\n", cmd, r.inserted,
 		        o.dry_run ? "valid" : "imported", file,
 		        o.dry_run ? "; nothing changed (--dry-run)" : "");
-	free(r);
 	return rc < 0 ? 1 : 0;
 }
 

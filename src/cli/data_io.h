@@ -20,13 +20,20 @@ typedef int (*cli_export_writer)(struct db *db, FILE *out, long *rows, const voi
                                  struct err *e);
 /* Opens the database, writes to --out (a temporary file renamed when complete, or stdout),
  * reports "N noun written"; the exit status. */
-int cli_write_export(const char *cmd, struct opt *opts, const char *noun,
-                     cli_export_writer write, const void *ctx);
+int cli_write_export(const char *cmd, struct opt *opts, const char *noun, cli_export_writer write,
+                     const void *ctx);
 
 /* Parses an import's options (--help prints usage and about); the one positional argument
  * is the readable file. -1: exit with *status. */
 int cli_import_args(const char *cmd, struct opt *opts, const char *usage, const char *about,
                     int argc, char **argv, const char **file, int *status);
+
+/* An import's common part: opens --db, migrates, runs the importer on file, prints every
+ * error of the file (or the failure); the caller prints its summary when 0 is returned. */
+typedef int (*cli_importer)(struct db *db, const char *file, const void *ctx,
+                            struct org_io_report *r, struct err *e);
+int cli_import_run(const char *cmd, struct opt *opts, const char *file, cli_importer run,
+                   const void *ctx, struct org_io_report *r);
 
 /* The standards and sites sub-forms (cmd_standards.c). */
 int standards_import_cmd(int argc, char **argv);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/scoring.h"
+#include "core/checklist.h"
 #include "lib/arena.h"
 #include "store/creations.h"
 #include "store/creations_internal.h"
@@ -81,35 +82,24 @@ static int load_items(struct db *db, int64_t id, int64_t version, struct arena *
 	return rc < 0 ? rc : 0;
 }
 
-static int match(const struct creation_assess_in *in, struct citem *c, size_t n, struct err *e)
+/* The submitted results paired with the title's items (core/checklist.h): c[k].in is set. */
+static int match(const struct creation_assess_in *in, struct citem *c, size_t n, struct arena *a,
+                 struct err *e)
 {
-	for (size_t i = 0; i < in->nitems; i++) {
-		const struct creation_assess_item *x = &in->items[i];
-		if (strcmp(x->result, "pass") && strcmp(x->result, "fail") &&
-		    strcmp(x->result, "na"))
-			return err_set(e, ERR_BAD_REQUEST,
-			               "item %s: the result is pass, fail or na", x->code);
-		size_t k = 0;
-		while (k < n && strcmp(c[k].code, x->code))
-			k++;
-		if (k == n)
-			return err_set(e, ERR_UNPROCESSABLE,
-			               "item %s is not on this title's self-assessment", x->code);
-		if (c[k].in)
-			return err_set(e, ERR_UNPROCESSABLE, "item %s is given twice", x->code);
-		c[k].in = x;
-	}
-	size_t missing = 0;
-	const char *first = NULL;
+	const char **list = arena_alloc(a, (n + 1) * sizeof *list);
+	const char **codes = arena_alloc(a, (in->nitems + 1) * sizeof *codes);
+	const char **results = arena_alloc(a, (in->nitems + 1) * sizeof *results);
+	size_t *at = arena_alloc(a, (n + 1) * sizeof *at);
 	for (size_t k = 0; k < n; k++)
-		if (!c[k].in && !missing++)
-			first = c[k].code;
-	if (missing)
-		return err_set(e, ERR_UNPROCESSABLE,
-		               "the self-assessment is not complete: %zu item%s without a result"
-		               " (first %s)",
-		               missing, missing > 1 ? "s" : "", first);
-	return 0;
+		list[k] = c[k].code;
+	for (size_t i = 0; i < in->nitems; i++) {
+		codes[i] = in->items[i].code;
+		results[i] = in->items[i].result;
+	}
+	int rc = checklist_match(list, n, codes, results, in->nitems, "the self-assessment", at, e);
+	for (size_t k = 0; k < n && rc == 0; k++)
+		c[k].in = &in->items[at[k]];
+	return rc;
 }
 
 /* An earlier assessment with this client id: 1 when it was this creation's (replayed). */
@@ -175,7 +165,7 @@ int creation_assess(struct db *db, const struct creation_assess_in *in,
 		rc = err_set(e, ERR_UNPROCESSABLE,
 		             "the active standard has no item for this title's self-assessment");
 	if (rc == 0)
-		rc = match(in, c, n, e);
+		rc = match(in, c, n, &a, e);
 	struct score_sum sum = {0};
 	for (size_t k = 0; rc == 0 && k < n; k++) {
 		struct score_result r = {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/checklist.h"
 #include "core/media_type.h"
 #include "core/roles.h"
 #include "core/scoring.h"
@@ -132,38 +133,25 @@ static int load_checklist(struct db *db, int64_t version, const char *type, stru
 	return rc < 0 ? rc : 0;
 }
 
-/* Every submitted result names a checklist item once, with a known result; every item has
- * one. The first problem found is the error (with how many items are missing). */
+/* The submitted results paired with the checklist (core/checklist.h): c[k].in is set. */
 static int match_results(const struct inspection_in *in, struct check_item *c, size_t n,
-                         struct err *e)
+                         struct arena *a, struct err *e)
 {
-	for (size_t i = 0; i < in->nitems; i++) {
-		const struct inspection_item_in *x = &in->items[i];
-		if (strcmp(x->result, "pass") && strcmp(x->result, "fail") &&
-		    strcmp(x->result, "na"))
-			return err_set(e, ERR_BAD_REQUEST,
-			               "item %s: the result is pass, fail or na", x->code);
-		size_t k = 0;
-		while (k < n && strcmp(c[k].code, x->code))
-			k++;
-		if (k == n)
-			return err_set(e, ERR_UNPROCESSABLE,
-			               "item %s is not on this site's checklist", x->code);
-		if (c[k].in)
-			return err_set(e, ERR_UNPROCESSABLE, "item %s is given twice", x->code);
-		c[k].in = x;
-	}
-	size_t missing = 0;
-	const char *first = NULL;
+	const char **list = arena_alloc(a, (n + 1) * sizeof *list);
+	const char **codes = arena_alloc(a, (in->nitems + 1) * sizeof *codes);
+	const char **results = arena_alloc(a, (in->nitems + 1) * sizeof *results);
+	size_t *at = arena_alloc(a, (n + 1) * sizeof *at);
 	for (size_t k = 0; k < n; k++)
-		if (!c[k].in && !missing++)
-			first = c[k].code;
-	if (missing)
-		return err_set(
-		    e, ERR_UNPROCESSABLE,
-		    "the checklist is not complete: %zu item%s without a result (first %s)",
-		    missing, missing > 1 ? "s" : "", first);
-	return 0;
+		list[k] = c[k].code;
+	for (size_t i = 0; i < in->nitems; i++) {
+		codes[i] = in->items[i].code;
+		results[i] = in->items[i].result;
+	}
+	int rc =
+	    checklist_match(list, n, codes, results, in->nitems, "this site's checklist", at, e);
+	for (size_t k = 0; k < n && rc == 0; k++)
+		c[k].in = &in->items[at[k]];
+	return rc;
 }
 
 /* The stored images named by shas, as report photos of a case. ERR_UNPROCESSABLE when one is
@@ -352,7 +340,7 @@ int inspection_submit(struct db *db, const struct inspection_in *in, struct insp
 	struct check_item *items;
 	size_t n;
 	if (!(rc = load_checklist(db, version, site.type, &a, &items, &n, e)))
-		rc = match_results(in, items, n, e);
+		rc = match_results(in, items, n, &a, e);
 	if (!rc)
 		rc = db_get_int(
 		    db,

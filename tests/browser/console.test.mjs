@@ -6,17 +6,12 @@
 // critical violation on any page. Screenshots of a failing test go to tests/browser/out/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer, ROOT } from '../http/lib/server.mjs';
+import { startServer } from '../http/lib/server.mjs';
 import { addUser, loginOk, staffReq } from '../http/lib/staff.mjs';
 import { fileRequest } from '../http/lib/open311.mjs';
 import { png } from '../http/lib/images.mjs';
+import { DESKTOP, PHONE, axe, launch, loginPage, step } from './lib/console.mjs';
 
-const OUT = path.join(ROOT, 'tests/browser/out');
-const DESKTOP = { width: 1440, height: 900 };
-const PHONE = { width: 390, height: 844 };
 let srv, browser;
 const pw = {};
 
@@ -27,7 +22,7 @@ before(async () => {
     xg: ['210203', 'handler'], inspector: ['210202', 'inspector'],
   };
   for (const [login, [unit, roles]] of Object.entries(people)) pw[login] = await addUser(srv, login, unit, roles);
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });
+  browser = await launch();
 });
 after(async () => {
   await browser?.close();
@@ -35,47 +30,17 @@ after(async () => {
 });
 
 // A page logged in as `login` through the login form.
-async function as(login, viewport = DESKTOP) {
-  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', bypassCSP: true });
-  const page = await context.newPage();
-  page.on('pageerror', (err) => { throw err; });
-  await page.goto(`${srv.base}/console#/login`);
-  await page.getByLabel('账号').fill(login);
-  await page.getByLabel('密码').fill(pw[login]);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('button', { name: '退出' }).waitFor();
-  return page;
-}
-
-// Runs fn(page); on failure keeps a screenshot named after the step.
-async function step(page, name, fn) {
-  try {
-    return await fn();
-  } catch (err) {
-    mkdirSync(OUT, { recursive: true });
-    await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true }).catch(() => {});
-    throw err;
-  }
-}
-
-async function axe(page, name) {
-  await page.addScriptTag({ path: path.join(ROOT, 'node_modules/axe-core/axe.min.js') });
-  const res = await page.evaluate(async () => (await window.axe.run(document)).violations
-    .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })));
-  const bad = res.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad, [], `${name}: ${JSON.stringify(bad)}`);
-  return res;
-}
+const as = (login, viewport = DESKTOP) => loginPage(browser, srv, login, pw[login], { viewport });
 
 // One move through the case page's form; waits for the page to show the case's next version.
 async function act(page, action, fill = async () => {}) {
-  const before = await page.locator('main').getAttribute('data-version');
+  const before = await page.locator('[data-version]').getAttribute('data-version');
   await page.getByLabel('操作').selectOption({ label: action });
   await fill();
   await page.getByRole('button', { name: '提交' }).click();
   await page.waitForFunction((v) => {
-    const m = document.querySelector('main');
-    return m.dataset.version && m.dataset.version !== v;
+    const m = document.querySelector('[data-version]');
+    return m && m.dataset.version !== v;
   }, before);
 }
 
@@ -87,6 +52,7 @@ test('a citizen report through register, dispatch, handle and verify to closed, 
     await d.getByRole('link', { name: '待立案' }).click();
     await d.getByRole('link', { name: code }).click();
     await d.getByRole('heading', { name: `案件 ${code}` }).waitFor();
+    await d.locator('.minimap .leaflet-interactive').first().waitFor(); // the case's point
     await axe(d, 'case page');
     await act(d, '立案');
     await act(d, '派遣', () => d.getByLabel('责任单位').selectOption({ label: '中山区' }));

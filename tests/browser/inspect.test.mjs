@@ -4,15 +4,11 @@
 // with before/after photos; axe on each page. Screenshots of a failing step: tests/browser/out/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer, ROOT } from '../http/lib/server.mjs';
+import { startServer } from '../http/lib/server.mjs';
 import { addUser, loginOk, staffReq, sql } from '../http/lib/staff.mjs';
 import { png } from '../http/lib/images.mjs';
+import { PHONE, axe, launch, loginPage, step } from './lib/console.mjs';
 
-const OUT = path.join(ROOT, 'tests/browser/out');
-const PHONE = { width: 390, height: 844 };
 let srv, browser, round, office;
 const pw = {};
 
@@ -26,42 +22,19 @@ before(async () => {
   } });
   assert.equal(r.status, 201, r.text);
   round = JSON.parse(r.text);
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });
+  browser = await launch();
 });
 after(async () => {
   await browser?.close();
   await srv?.stop();
 });
 
-async function phone() {
-  const context = await browser.newContext({ viewport: PHONE, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', bypassCSP: true,
-    permissions: ['geolocation'], geolocation: { latitude: 38.915, longitude: 121.64 } });
-  const page = await context.newPage();
-  page.on('pageerror', (err) => { throw err; });
-  await page.goto(`${srv.base}/console#/login`);
-  await page.getByLabel('账号').fill('inspector');
-  await page.getByLabel('密码').fill(pw.inspector);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('heading', { name: '督查检查' }).waitFor();
-  return page;
-}
-
-async function step(page, name, fn) {
-  try {
-    return await fn();
-  } catch (err) {
-    mkdirSync(OUT, { recursive: true });
-    await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true }).catch(() => {});
-    throw err;
-  }
-}
-
-async function axe(page, name) {
-  await page.addScriptTag({ path: path.join(ROOT, 'node_modules/axe-core/axe.min.js') });
-  const bad = (await page.evaluate(async () => (await window.axe.run(document)).violations
-    .map((v) => ({ id: v.id, impact: v.impact })))).filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad, [], `${name}: ${JSON.stringify(bad)}`);
-}
+// The inspector's phone, located in 中山区, on the inspection page.
+const phone = () => loginPage(browser, srv, 'inspector', pw.inspector, {
+  viewport: PHONE,
+  context: { permissions: ['geolocation'], geolocation: { latitude: 38.915, longitude: 121.64 } },
+  ready: (page) => page.getByRole('heading', { name: '督查检查' }),
+});
 
 // Marks every item of the open checklist: the first `fail` ones 不合格, the rest 合格.
 async function fill(page, fail) {
@@ -110,7 +83,7 @@ test('without signal the inspection waits in the phone and is sent when online',
     await fill(p, 0);
     await p.context().setOffline(true);
     await p.getByRole('button', { name: '完成检查' }).click();
-    await p.getByText('暂无网络').waitFor();
+    await p.getByText('暂无网络：检查结果已保存').waitFor();
     await p.getByText('等待网络').waitFor();
     assert.equal(inspected(), 1, 'nothing reached the server');
     await p.context().setOffline(false);

@@ -78,13 +78,16 @@ async function route() {
     return;
   }
   renderChrome();
+  // each visit renders into its own container: a page still loading when the user moves on
+  // keeps writing into a detached one, never into the next page
+  const view = h('div', { class: 'view' });
   try {
     const mod = await PAGES[r.name]();
     if (gen !== generation) return;
-    clear(main);
-    delete main.dataset.version;
-    await mod.render(main, r, { go: (hash) => { location.hash = hash; }, refreshChrome: renderChrome, home });
-    const heading = main.querySelector('h1');
+    clear(main, view);
+    await mod.render(view, r, { go: (hash) => { location.hash = hash; }, refreshChrome: renderChrome, home });
+    if (gen !== generation) return;
+    const heading = view.querySelector('h1');
     document.title = `${heading ? heading.textContent + ' - ' : ''}文明城市创建工作平台`;
   } catch (err) {
     if (gen !== generation) return;

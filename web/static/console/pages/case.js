@@ -1,6 +1,7 @@
 // 案件详情: the case, its photos (a lightbox), place, deadline state, timeline, and a form for
 // each move the server says the caller may make now (`actions`).
 import { api } from '../api.js';
+import { leaflet } from '../vendor.js';
 import { h, clear, time, STATUS, ACTION, alertBadge, toast, field } from '../dom.js';
 
 const NEEDS_UNIT = new Set(['dispatch', 'redispatch']);
@@ -25,8 +26,7 @@ export async function render(main, r, nav) {
       c.supervise_level ? fact('督办级别', String(c.supervise_level)) : null,
       c.suggested_unit_id ? fact('建议派往', h('span', { id: 'suggested' }, c.suggestion)) : null));
   if (c.photos?.length) main.append(photos(c.photos));
-  if (c.lat !== null && c.lat !== undefined)
-    main.append(h('p', { class: 'muted' }, `位置：北纬 ${Number(c.lat).toFixed(5)}，东经 ${Number(c.long).toFixed(5)}`));
+  if (c.lat !== null && c.lat !== undefined) main.append(await minimap(c));
   main.append(await actions(c, () => nav.go(`#/case/${encodeURIComponent(code)}?t=${Date.now()}`)));
   main.append(h('h2', {}, '办理过程'), h('ol', { class: 'timeline' }, timeline.map((ev) =>
     h('li', {}, h('time', {}, time(ev.at)), ' ', h('strong', {}, ACTION[ev.action] || ev.action),
@@ -35,6 +35,26 @@ export async function render(main, r, nav) {
 }
 
 const fact = (k, v) => [h('dt', {}, k), h('dd', {}, v)];
+
+// 位置: the case's point over its area's outline (and the district's), no external tiles; the
+// coordinates stay written out for those who do not use the map.
+async function minimap(c) {
+  const box = h('div', { class: 'minimap', role: 'region', 'aria-label': `案件位置地图：${c.area_name || ''}（坐标见下方）` });
+  const section = h('section', {}, h('h2', {}, '位置'), box,
+    h('p', { class: 'muted' }, `北纬 ${Number(c.lat).toFixed(5)}，东经 ${Number(c.long).toFixed(5)}${c.area_name ? `（${c.area_name}）` : ''}`));
+  Promise.all([leaflet(), api('GET', '/api/v1/areas')]).then(([L, fc]) => {
+    if (!box.isConnected) return;
+    const mine = fc.features.find((f) => f.id === c.area_id);
+    const shown = fc.features.filter((f) => f.id === c.area_id || (mine && f.id === mine.properties.parent_id));
+    const map = L.map(box, { attributionControl: false, zoomControl: true }).setView([c.lat, c.long], 14);
+    L.geoJSON({ type: 'FeatureCollection', features: shown }, {
+      style: (f) => ({ color: f.id === c.area_id ? '#0b57a4' : '#555', weight: f.id === c.area_id ? 2 : 1, fillOpacity: 0.05 }),
+    }).addTo(map);
+    L.circleMarker([c.lat, c.long], { radius: 8, color: '#a4161a', fillColor: '#a4161a', fillOpacity: 0.9 }).addTo(map);
+  }).catch(() => { box.remove(); });
+  return section;
+}
+
 
 function photos(list) {
   const dialog = h('dialog', { class: 'lightbox', 'aria-label': '照片' });

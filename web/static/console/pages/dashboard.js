@@ -71,6 +71,27 @@ export async function render(main, r) {
       },
       table('模拟测评得分', ['轮次', '得分', '失分'], scores.map((x) => [x.name, x.score ?? '—', x.lost])));
 
+  // 失分最多的测评项目 of the latest round with inspections: where the city loses points
+  const rounds = (await api('GET', '/api/v1/rounds')).filter((x) => x.inspected > 0);
+  if (rounds.length) {
+    const items = await api('GET', `/api/v1/rounds/${rounds[0].id}/scores?group=item`);
+    const weak = items.rows.filter((x) => x.lost > 0).slice(0, 10);
+    main.append(h('section', { class: 'card' }, h('h2', {}, `失分最多的测评项目（${rounds[0].name}）`),
+      weak.length
+        ? table('失分最多的测评项目', ['测评项目', '失分', '不合格', '得分'],
+          weak.map((x) => [`${x.key} ${x.label}`, x.lost, x.failed, x.score ?? '—']))
+        : h('p', {}, '本轮没有失分项目。'),
+      h('p', {}, h('a', { href: `/api/v1/rounds/${rounds[0].id}/scores?group=item&format=csv`, download: '' }, '下载 CSV'))));
+  }
+
+  // 各单位 figures (the units that case work was attributed to), best composite score first
+  const byUnit = await api('GET', `/api/v1/stats?group=unit&${period}`);
+  const units = byUnit.rows.filter((x) => x.code).sort((a, b) => (b.score ?? -1) - (a.score ?? -1));
+  main.append(h('section', { class: 'card' }, h('h2', {}, '各单位办理情况'),
+    h('div', { class: 'scroll' }, table('各单位办理情况', ['单位', '派遣', '按期处置率', '结案', '当前超期', '综合得分'],
+      units.map((x) => [x.label, x.dispatched, pct(x.handle_ontime_rate), x.closed, x.overdue_now, x.score ?? '—']))),
+    h('p', {}, h('a', { href: `/api/v1/stats?group=unit&${period}&format=csv`, download: '' }, '下载 CSV'))));
+
   if (plans.length) {
     const p = plans[0];
     const prog = await api('GET', `/api/v1/plans/${p.id}/progress?group=task`);

@@ -19,7 +19,8 @@ export async function render(main, r, nav) {
   const queue = r.query.has('queue') ? r.query.get('queue') : mine[0][0];
   const order = r.query.get('order') || (queue && queue !== 'register' ? 'due' : 'newest');
   const page = Math.max(0, Number(r.query.get('page') || 0));
-  const link = (q, o, p) => `#/inbox?queue=${q}&order=${o}&page=${p}`;
+  const search = r.query.get('q') || '';
+  const link = (q, o, p, text = search) => `#/inbox?queue=${q}&order=${o}&page=${p}${text ? `&q=${encodeURIComponent(text)}` : ''}`;
 
   main.append(h('h1', {}, '案件办理'),
     h('nav', { class: 'tabs', 'aria-label': '工作队列' }, h('ul', {}, mine.map(([q, label]) =>
@@ -27,6 +28,7 @@ export async function render(main, r, nav) {
 
   const qs = new URLSearchParams({ limit: String(PAGE) });
   if (queue) qs.set('queue', queue);
+  if (search) qs.set('q', search);
   qs.set('order', order);
   if (order === 'due') qs.set('offset', String(page * PAGE));
   else if (r.query.get('before')) qs.set('before_id', r.query.get('before'));
@@ -35,7 +37,11 @@ export async function render(main, r, nav) {
   const orderSel = h('select', { onchange: (ev) => nav.go(link(queue, ev.target.value, 0)) },
     h('option', { value: 'due', selected: order === 'due' }, '按时限（最紧先）'),
     h('option', { value: 'newest', selected: order === 'newest' }, '按上报时间（最新先）'));
-  main.append(h('div', { class: 'toolbar' }, field('排序', orderSel), h('span', { class: 'muted' }, `本页 ${cases.length} 件`)));
+  const text = h('input', { type: 'search', value: search, maxlength: 100, placeholder: '编号、描述或地址' });
+  main.append(h('div', { class: 'toolbar' },
+    h('form', { role: 'search', class: 'toolbar', onsubmit: (ev) => { ev.preventDefault(); nav.go(link(queue, order, 0, text.value.trim())); } },
+      field('搜索案件', text), h('button', { type: 'submit' }, '搜索')),
+    field('排序', orderSel), h('span', { class: 'muted' }, `本页 ${cases.length} 件`)));
 
   const batch = queue === 'dispatch' && has('dispatcher', 'office', 'admin');
   const picked = new Set();

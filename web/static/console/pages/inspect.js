@@ -2,7 +2,7 @@
 // checklist (pass / fail / not applicable, a note and photos per item), finished inspections
 // queued in the browser and sent when online (queue.js); and 现场发现 — a problem found in the
 // street, reported or solved on the spot with before/after photos.
-import { api, session, has } from '../api.js';
+import { api, ApiError, session, has } from '../api.js';
 import { h, day, time, toast, field } from '../dom.js';
 import * as queue from '../queue.js';
 
@@ -37,11 +37,18 @@ async function rounds(main, nav) {
   main.append(h('h1', {}, '督查检查'));
   if (navigator.onLine) await queue.flush().catch(() => {});
   main.append(await queueBox(nav));
-  const list = (await api('GET', '/api/v1/rounds')).filter((x) => x.status === 'open');
   const mine = [];
-  for (const x of list) {
-    const d = await api('GET', `/api/v1/rounds/${x.id}`);
-    if (has('office', 'admin') || d.inspectors.some((i) => i.id === session.user.id)) mine.push(x);
+  try {
+    const list = (await api('GET', '/api/v1/rounds')).filter((x) => x.status === 'open');
+    for (const x of list) {
+      const d = await api('GET', `/api/v1/rounds/${x.id}`);
+      if (has('office', 'admin') || d.inspectors.some((i) => i.id === session.user.id)) mine.push(x);
+    }
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    // no signal: what is queued stays, and goes when the phone is online again
+    main.append(h('p', { class: 'error', role: 'status' }, '暂无网络：检查轮次稍后显示，待发送的检查联网后自动发送。'));
+    return;
   }
   main.append(h('h2', {}, '我的检查轮次'), mine.length
     ? h('ul', { class: 'cards' }, mine.map((x) => h('li', { class: 'card' },

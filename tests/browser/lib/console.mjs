@@ -1,0 +1,49 @@
+// What the browser tests share: Debian's chromium, a page logged in through the console's form,
+// steps that keep a screenshot when they fail, and axe-core's verdict.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { ROOT } from '../../http/lib/server.mjs';
+
+export const OUT = path.join(ROOT, 'tests/browser/out');
+export const DESKTOP = { width: 1440, height: 900 };
+export const PHONE = { width: 390, height: 844 };
+
+// chromium from Debian (playwright's own download cannot work here); --no-sandbox: as root.
+export const launch = () => chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });
+
+// A page of a fresh context logged in as `login` through the login form; it waits for `ready`
+// (a locator maker) or the 退出 button. bypassCSP: axe is injected as an inline script.
+export async function loginPage(browser, srv, login, password, { viewport = DESKTOP, context = {}, ready } = {}) {
+  const ctx = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', bypassCSP: true, ...context });
+  const page = await ctx.newPage();
+  page.on('pageerror', (err) => { throw err; });
+  await page.goto(`${srv.base}/console#/login`);
+  await page.getByLabel('账号').fill(login);
+  await page.getByLabel('密码').fill(password);
+  await page.getByRole('button', { name: '登录' }).click();
+  await (ready ? ready(page) : page.getByRole('button', { name: '退出' })).waitFor();
+  return page;
+}
+
+// Runs fn(); on failure keeps a full-page screenshot named after the step.
+export async function step(page, name, fn) {
+  try {
+    return await fn();
+  } catch (err) {
+    mkdirSync(OUT, { recursive: true });
+    await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true }).catch(() => {});
+    throw err;
+  }
+}
+
+// axe-core on the page: fails on a serious or critical violation; returns all of them.
+export async function axe(page, name) {
+  await page.addScriptTag({ path: path.join(ROOT, 'node_modules/axe-core/axe.min.js') });
+  const res = await page.evaluate(async () => (await window.axe.run(document)).violations
+    .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })));
+  const bad = res.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad, [], `${name}: ${JSON.stringify(bad)}`);
+  return res;
+}
