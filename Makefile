@@ -78,7 +78,7 @@ run: deps build/wenming
 # `make run` must build on a fresh machine.
 test: deps
 	@$(MAKE) --no-print-directory -j2 build/wenming
-	@$(MAKE) --no-print-directory asan
+	@$(MAKE) --no-print-directory -j2 asan
 
 # Both stores: a throwaway PostgreSQL cluster (scripts/pg-test-server.sh) serves the PostgreSQL
 # unit tests and the second HTTP run, and is stopped however the tests end.
