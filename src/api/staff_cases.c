@@ -61,6 +61,11 @@ const struct param_spec cases_list_params[] = {
      .type = PT_STRING,
      .max_len = 100,
      .description = "search: a tracking code, or words in the description or address"},
+    {.name = "service_code", .type = PT_STRING, .max_len = 16, .description = "one category"},
+    {.name = "area",
+     .type = PT_STRING,
+     .max_len = 64,
+     .description = "an area's code: cases in it and the areas below it"},
     {.name = NULL},
 };
 
@@ -220,7 +225,11 @@ int cases_list(struct http_req *r, struct http_resp *w, struct err *e)
 	    " AND (? = 0 OR c.id < ?)%s%s%s"
 	    " AND (? = 0 OR c.expected_at < ?) AND (? = 0 OR c.supervise_level > 0)"
 	    " AND (? = '' OR c.code = ? OR c.description LIKE ? ESCAPE '\\'"
-	    " OR c.address LIKE ? ESCAPE '\\')"
+	    " OR c.address LIKE ? ESCAPE '\\') AND (? = '' OR cat.service_code = ?)"
+	    /* areas are district > street > grid: the area and two levels below it */
+	    " AND (? = '' OR c.area_id IN (SELECT d.id FROM area d JOIN area p ON p.code = ?"
+	    " WHERE d.id = p.id OR d.parent_id = p.id"
+	    " OR d.parent_id IN (SELECT m.id FROM area m WHERE m.parent_id = p.id)))"
 	    " ORDER BY %s LIMIT ? OFFSET ?",
 	    SCOPE_CTE, CASE_COLS, SCOPE_WHERE,
 	    open_only ? " AND c.status NOT IN ('closed', 'rejected')" : "",
@@ -228,6 +237,8 @@ int cases_list(struct http_req *r, struct http_resp *w, struct err *e)
 	int overdue = !strcmp(queue, "overdue"), supervised = !strcmp(queue, "supervised");
 	const char *q = req_str(r, "q") ? req_str(r, "q") : "";
 	const char *like = like_anywhere(r, q);
+	const char *service = req_str(r, "service_code") ? req_str(r, "service_code") : "";
+	const char *area = req_str(r, "area") ? req_str(r, "area") : "";
 	struct db_val args[] = {
 	    db_int(root),
 	    db_int(any_status),
@@ -249,6 +260,10 @@ int cases_list(struct http_req *r, struct http_resp *w, struct err *e)
 	    db_text(q),
 	    db_text(like),
 	    db_text(like),
+	    db_text(service),
+	    db_text(service),
+	    db_text(area),
+	    db_text(area),
 	    db_int(limit ? limit->ival : 50),
 	    db_int(offset ? offset->ival : 0),
 	};

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './lib/server.mjs';
-import { addUser, loginOk, staffReq } from './lib/staff.mjs';
+import { addUser, loginOk, staffReq, sql } from './lib/staff.mjs';
 import { fileRequest } from './lib/open311.mjs';
 
 let srv, office, zs;
@@ -33,6 +33,15 @@ test('by code, by words of the description or address, within reach', async () =
   assert.deepEqual(await find(office, '单车乱停', '&queue=verify'), []);
   // 中山区's handler does not reach a case of 西岗区 (the demo point), searched or not
   assert.deepEqual(await find(zs, '单车乱停'), []);
+  // by category and by area (a district holds its streets and grids)
+  const code = (c) => sql(srv.db, `SELECT cat.service_code FROM cases c JOIN category cat ON cat.id = c.category_id WHERE c.code = '${c}'`);
+  assert.deepEqual(await find(office, '缺失', `&service_code=${code(b)}`), [b]);
+  assert.deepEqual(await find(office, '缺失', '&service_code=Z9999'), []);
+  assert.deepEqual(await find(office, '单车乱停', '&area=210203'), [a], '西岗区 holds the demo point');
+  assert.deepEqual(await find(office, '单车乱停', '&area=210202'), []);
+  const inXg = await find(office, '', '&area=210203');
+  assert.ok(inXg.length > 2 && inXg.includes(a));
+  assert.equal(sql(srv.db, `SELECT COUNT(*) FROM cases c JOIN area x ON x.id = c.area_id WHERE c.code IN (${inXg.map((x) => `'${x}'`).join(',')}) AND x.code NOT LIKE '210203%'`), '0');
   const long = await staffReq(srv, 'GET', `/api/v1/cases?q=${'长'.repeat(40)}`, { cookie: office.cookie });
   assert.equal(long.status, 400);
 });

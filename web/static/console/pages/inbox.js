@@ -20,7 +20,11 @@ export async function render(main, r, nav) {
   const order = r.query.get('order') || (queue && queue !== 'register' ? 'due' : 'newest');
   const page = Math.max(0, Number(r.query.get('page') || 0));
   const search = r.query.get('q') || '';
-  const link = (q, o, p, text = search) => `#/inbox?queue=${q}&order=${o}&page=${p}${text ? `&q=${encodeURIComponent(text)}` : ''}`;
+  const filters = { service_code: r.query.get('service_code') || '', area: r.query.get('area') || '' };
+  const link = (q, o, p, text = search, f = filters) => {
+    const extra = Object.entries({ q: text, ...f }).filter(([, v]) => v).map(([k, v]) => `&${k}=${encodeURIComponent(v)}`).join('');
+    return `#/inbox?queue=${q}&order=${o}&page=${p}${extra}`;
+  };
 
   main.append(h('h1', {}, '案件办理'),
     h('nav', { class: 'tabs', 'aria-label': '工作队列' }, h('ul', {}, mine.map(([q, label]) =>
@@ -29,10 +33,19 @@ export async function render(main, r, nav) {
   const qs = new URLSearchParams({ limit: String(PAGE) });
   if (queue) qs.set('queue', queue);
   if (search) qs.set('q', search);
+  for (const [k, v] of Object.entries(filters)) if (v) qs.set(k, v);
   qs.set('order', order);
   if (order === 'due') qs.set('offset', String(page * PAGE));
   else if (r.query.get('before')) qs.set('before_id', r.query.get('before'));
-  const cases = await api('GET', `/api/v1/cases?${qs}`);
+  const [cases, services, areas] = await Promise.all([api('GET', `/api/v1/cases?${qs}`),
+    api('GET', '/open311/v2/services.json'), api('GET', '/api/v1/areas')]);
+  const category = h('select', { onchange: (ev) => nav.go(link(queue, order, 0, search, { ...filters, service_code: ev.target.value })) },
+    h('option', { value: '' }, '全部类别'),
+    services.map((x) => h('option', { value: x.service_code, selected: x.service_code === filters.service_code }, `${x.group} / ${x.service_name}`)));
+  const district = h('select', { onchange: (ev) => nav.go(link(queue, order, 0, search, { ...filters, area: ev.target.value })) },
+    h('option', { value: '' }, '全部区域'),
+    areas.features.filter((f) => f.properties.kind === 'district').map((f) =>
+      h('option', { value: f.properties.code, selected: f.properties.code === filters.area }, f.properties.name)));
 
   const orderSel = h('select', { onchange: (ev) => nav.go(link(queue, ev.target.value, 0)) },
     h('option', { value: 'due', selected: order === 'due' }, '按时限（最紧先）'),
@@ -41,6 +54,7 @@ export async function render(main, r, nav) {
   main.append(h('div', { class: 'toolbar' },
     h('form', { role: 'search', class: 'toolbar', onsubmit: (ev) => { ev.preventDefault(); nav.go(link(queue, order, 0, text.value.trim())); } },
       field('搜索案件', text), h('button', { type: 'submit' }, '搜索')),
+    field('类别', category), field('区域', district),
     field('排序', orderSel), h('span', { class: 'muted' }, `本页 ${cases.length} 件`)));
 
   const batch = queue === 'dispatch' && has('dispatcher', 'office', 'admin');
