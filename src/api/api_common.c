@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "lib/arena.h"
 #include "core/media_type.h"
 #include "http/ratelimit.h"
 #include "lib/buf.h"
@@ -245,7 +246,7 @@ int api_public_limit(struct http_req *r, struct http_resp *w, struct err *e)
 	                     e);
 }
 
-int api_media_sha(const char *name, const char *param, char *out, struct err *e)
+static int media_sha(const char *name, const char *param, char *out, struct err *e)
 {
 	if (strncmp(name, "/media/", 7) == 0)
 		name += 7;
@@ -256,5 +257,20 @@ int api_media_sha(const char *name, const char *param, char *out, struct err *e)
 		               name);
 	memcpy(out, name, 64);
 	out[64] = 0;
+	return 0;
+}
+
+int api_media_list(struct http_req *r, const char *param, const char *const **out, size_t *n,
+                   struct err *e)
+{
+	const char **v = arena_split(r->arena, req_str(r, param), ',', n);
+	for (size_t i = 0; i < *n; i++) {
+		char *sha = arena_alloc(r->arena, 65);
+		int rc = media_sha(v[i], param, sha, e);
+		if (rc < 0)
+			return rc;
+		v[i] = sha;
+	}
+	*out = v;
 	return 0;
 }

@@ -40,8 +40,8 @@ void api_body(struct http_req *r, struct http_resp *w, const struct buf *b,
 /* Answers w with rows (a JSON array of objects; stolen) as CSV: a header of cols, one line per
  * row, null an empty cell, cells a spreadsheet would run as a formula guarded
  * (org_csv_cell); sent as an attachment named filename. */
-void api_csv_rows(struct http_req *r, struct http_resp *w, json_t *rows,
-                  const char *const *cols, size_t ncols, const char *filename);
+void api_csv_rows(struct http_req *r, struct http_resp *w, json_t *rows, const char *const *cols,
+                  size_t ncols, const char *filename);
 /* Runs sql and answers w with a JSON array written as text, row() writing one element per
  * row (lib/jsonw.h): for long lists, where building jansson objects costs more than the query. */
 struct jsonw;
@@ -60,9 +60,12 @@ int api_take_photo(struct http_req *r, const char *name, struct api_photo *out, 
 /* The same for staff attachments: documents != 0 also takes PDF documents (kept as sent). */
 int api_take_file(struct http_req *r, const char *name, int documents, struct api_photo *out,
                   struct err *e);
-/* A stored file's name as clients send it back ("<sha256>.<ext>", "/media/<sha256>.<ext>" or
- * the bare sha256) to its sha256 in out (65 bytes); ERR_BAD_REQUEST naming param otherwise. */
-int api_media_sha(const char *name, const char *param, char *out, struct err *e);
+/* The stored files named in the comma-list parameter `param`, as clients send them back
+ * ("<sha256>.<ext>" from POST /api/v1/media, "/media/<sha256>.<ext>" or the bare sha256), as
+ * sha256 strings in the request's arena (*n of them; none when absent). ERR_BAD_REQUEST
+ * naming the parameter for any other shape. */
+int api_media_list(struct http_req *r, const char *param, const char *const **out, size_t *n,
+                   struct err *e);
 /* One token from the rate-limit bucket `key` (rate per second, burst `burst`); rate 0 or no
  * limiter: always 0. Otherwise ERR_TOO_MANY with Retry-After set on w and a message naming
  * `who` ("address", "api key"). */

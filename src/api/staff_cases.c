@@ -397,9 +397,8 @@ static int add_photos(struct db *db, int64_t case_id, json_t *c, struct err *e)
 		return rc;
 	json_t *a = json_array();
 	while ((rc = db_step(st, e)) == DB_ROW) {
-		char url[128];
-		snprintf(url, sizeof url, "/media/%s.%s", db_col_text(st, 0),
-		         media_ext(media_from_mime(db_col_text(st, 1))));
+		char url[MEDIA_PATH_MAX];
+		media_path(db_col_text(st, 0), db_col_text(st, 1), url);
 		json_array_append_new(a, json_pack("{s:s, s:s, s:o}", "url", url, "role",
 		                                   db_col_text(st, 2), "event_id",
 		                                   opt_id(db_col_int(st, 3))));

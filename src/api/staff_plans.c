@@ -13,6 +13,7 @@
 #include "lib/arena.h"
 #include "store/db.h"
 #include "store/plans.h"
+#include "store/standards.h"
 
 static const char *const KINDS[] = {"hard", "soft", NULL};
 static const char *const STATUSES[] = {"pending", "active", "submitted", "done", "cancelled", NULL};
@@ -271,12 +272,7 @@ static int task_fields(struct http_req *r, struct db *db, struct task_in *in, st
 		codes = arena_split(r->arena, req_str(r, "items"), ',', &n);
 		int64_t *ids = arena_alloc(r->arena, (n + 1) * sizeof *ids);
 		for (size_t i = 0; i < n && rc == 0; i++) {
-			rc = db_find_int(
-			    db,
-			    "SELECT n.id FROM standard_node n JOIN standard_version v ON"
-			    " v.id = n.version_id WHERE v.active = 1 AND n.kind = 'item'"
-			    " AND n.code = ?",
-			    codes[i], &ids[i], e);
+			rc = standards_active_item(db, codes[i], &ids[i], e);
 			if (rc == 0 && !ids[i])
 				rc = err_set(e, ERR_UNPROCESSABLE,
 				             "items: no item %.64s in the active standard",
@@ -492,25 +488,14 @@ int tasks_report(struct http_req *r, struct http_resp *w, struct err *e)
 	    (rc = parties_of(r, db, in->task_id, &in->parties, e)) < 0)
 		return rc;
 	const struct param *p;
-	size_t n = 0;
-	const char **names = req_str(r, "attachments")
-	                         ? arena_split(r->arena, req_str(r, "attachments"), ',', &n)
-	                         : NULL;
-	const char **shas = arena_alloc(r->arena, (n + 1) * sizeof *shas);
-	for (size_t i = 0; i < n; i++) {
-		char *sha = arena_alloc(r->arena, 65);
-		if ((rc = api_media_sha(names[i], "attachments", sha, e)) < 0)
-			return rc;
-		shas[i] = sha;
-	}
+	if ((rc = api_media_list(r, "attachments", &in->attachments, &in->nattachments, e)) < 0)
+		return rc;
 	in->unit_id = (in->parties & (TASK_PARTY_LEAD | TASK_PARTY_CO)) ? r->who.unit_id : 0;
 	in->actor = api_actor(r);
 	in->note = req_str(r, "note");
 	in->has_progress = (p = req_param(r, "progress")) != NULL;
 	in->progress = p ? (int)p->ival : 0;
 	in->milestone_id = (p = req_param(r, "milestone_id")) ? p->ival : 0;
-	in->attachments = shas;
-	in->nattachments = n;
 	in->now = r->now;
 	if ((rc = api_write(r, report_write, j, e)) < 0)
 		return rc;

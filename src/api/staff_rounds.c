@@ -117,22 +117,6 @@ static const char **list(struct http_req *r, const char *name, size_t *n)
 	return arena_split(r->arena, req_str(r, name), ',', n);
 }
 
-/* The stored files named in list parameter name, as sha256 strings. */
-static int photo_list(struct http_req *r, const char *name, const char *const **out, size_t *n,
-                      struct err *e)
-{
-	const char **v = (const char **)list(r, name, n);
-	for (size_t i = 0; i < *n; i++) {
-		char *sha = arena_alloc(r->arena, 65);
-		int rc = api_media_sha(v[i], name, sha, e);
-		if (rc < 0)
-			return rc;
-		v[i] = sha;
-	}
-	*out = v;
-	return 0;
-}
-
 struct round_job {
 	struct http_req *r;
 	struct round_new n;
@@ -291,8 +275,8 @@ int inspections_submit(struct http_req *r, struct http_resp *w, struct err *e)
 		items[i].result = colon + 1;
 		const char *note = req_str(r, arena_printf(r->arena, "note[%s]", items[i].code));
 		items[i].note = note ? note : "";
-		rc = photo_list(r, arena_printf(r->arena, "photos[%s]", items[i].code),
-		                &items[i].photos, &items[i].nphotos, e);
+		rc = api_media_list(r, arena_printf(r->arena, "photos[%s]", items[i].code),
+		                    &items[i].photos, &items[i].nphotos, e);
 		if (rc < 0)
 			return rc;
 	}
@@ -302,7 +286,7 @@ int inspections_submit(struct http_req *r, struct http_resp *w, struct err *e)
 		return err_set(e, ERR_BAD_REQUEST, "lat and long go together");
 	const char *const *visit_photos;
 	size_t nvisit;
-	if ((rc = photo_list(r, "photos", &visit_photos, &nvisit, e)) < 0)
+	if ((rc = api_media_list(r, "photos", &visit_photos, &nvisit, e)) < 0)
 		return rc;
 	*in = (struct inspection_in){
 	    .client_id = req_str(r, "client_id"),

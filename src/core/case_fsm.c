@@ -12,6 +12,7 @@
 #include "core/case_fsm.h"
 
 #include "core/roles.h"
+#include "core/validate.h"
 #include "lib/err.h"
 
 #include <string.h>
@@ -155,22 +156,6 @@ bool case_fsm_can(enum case_state state, enum case_action action, unsigned roles
 	return row && (row->roles & roles);
 }
 
-/* Blank: empty, or only ASCII white space and U+3000 (the ideographic space). */
-static bool note_blank(const char *s)
-{
-	if (!s)
-		return true;
-	while (*s) {
-		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-			s++;
-		else if (strncmp(s, "\xE3\x80\x80", 3) == 0)
-			s += 3;
-		else
-			return false;
-	}
-	return true;
-}
-
 int case_fsm_apply(enum case_state from, const char *action, unsigned roles, const char *note,
                    struct case_move *out)
 {
@@ -182,7 +167,7 @@ int case_fsm_apply(enum case_state from, const char *action, unsigned roles, con
 		return CASE_FSM_BAD_STATE;
 	if (!(row->roles & roles))
 		return CASE_FSM_FORBIDDEN;
-	if ((row->flags & CASE_TF_NOTE) && note_blank(note))
+	if ((row->flags & CASE_TF_NOTE) && validate_blank(note))
 		return CASE_FSM_NOTE_REQUIRED;
 	if (out) {
 		out->row = row;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/roles.h"
+#include "core/validate.h"
 #include "lib/err.h"
 
 #define B(s) CREATION_BIT(CREATION_##s)
@@ -90,14 +91,6 @@ int creation_action_from_name(const char *name, enum creation_action *out)
 	return -1;
 }
 
-static int blank(const char *s)
-{
-	for (; s && *s; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-			return 0;
-	return 1;
-}
-
 int creation_fsm_apply(enum creation_state from, const char *action, unsigned roles,
                        const char *note, struct creation_move *out)
 {
@@ -119,7 +112,7 @@ int creation_fsm_apply(enum creation_state from, const char *action, unsigned ro
 		return CREATION_FSM_BAD_STATE;
 	if (!(row->roles & roles))
 		return CREATION_FSM_FORBIDDEN;
-	if ((row->flags & CREATION_TF_NOTE) && blank(note))
+	if ((row->flags & CREATION_TF_NOTE) && validate_blank(note))
 		return CREATION_FSM_NOTE_REQUIRED;
 	if (out)
 		*out = (struct creation_move){.row = row, .from = from, .to = row->to};

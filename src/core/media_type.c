@@ -1,6 +1,7 @@
 #include "core/media_type.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 enum media_kind media_sniff(const unsigned char *p, size_t n)
@@ -72,6 +73,11 @@ enum media_kind media_from_mime(const char *mime)
 		if (strcmp(mime, media_mime(k)) == 0)
 			return k;
 	return MEDIA_UNKNOWN;
+}
+
+void media_path(const char *sha256, const char *mime, char out[MEDIA_PATH_MAX])
+{
+	snprintf(out, MEDIA_PATH_MAX, "/media/%.64s.%s", sha256, media_ext(media_from_mime(mime)));
 }
 
 /* JPEG: walk the marker segments up to the start of scan; the entropy-coded data after SOS is

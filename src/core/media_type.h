@@ -14,6 +14,10 @@ const char *media_ext(enum media_kind k);  /* "jpg", "png", "webp", "pdf" */
 int media_is_image(enum media_kind k);
 /* From a stored MIME type back to the kind; MEDIA_UNKNOWN for anything else. */
 enum media_kind media_from_mime(const char *mime);
+
+enum { MEDIA_PATH_MAX = 80 };
+/* "/media/<sha256>.<ext>", where GET /media/{name} serves a stored file of that MIME type. */
+void media_path(const char *sha256, const char *mime, char out[MEDIA_PATH_MAX]);
 /* From an extension back to the kind; MEDIA_UNKNOWN for anything else. */
 enum media_kind media_from_ext(const char *ext);
 

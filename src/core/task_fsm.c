@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "core/validate.h"
 #include "lib/err.h"
 
 #define BIT(s) (1u << (s))
@@ -51,16 +52,6 @@ int task_state_parse(const char *name, enum task_state *out)
 	return -1;
 }
 
-static int blank(const char *s)
-{
-	if (!s)
-		return 1;
-	for (; *s; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-			return 0;
-	return 1;
-}
-
 enum task_fsm_result task_fsm_apply(enum task_state from, const char *action, unsigned parties,
                                     const char *note, struct task_move *out)
 {
@@ -74,7 +65,7 @@ enum task_fsm_result task_fsm_apply(enum task_state from, const char *action, un
 		return TASK_FSM_FORBIDDEN;
 	if ((unsigned)from >= TASK_STATE_COUNT || !(r->from & BIT(from)))
 		return TASK_FSM_BAD_STATE;
-	if ((r->flags & NOTE) && blank(note))
+	if ((r->flags & NOTE) && validate_blank(note))
 		return TASK_FSM_NOTE_REQUIRED;
 	*out =
 	    (struct task_move){.from = from, .to = r->to == SAME ? from : r->to, .label = r->label};

@@ -210,3 +210,18 @@ bool validate_jurisdiction_id(const char *s, size_t len)
 	}
 	return label > 0;
 }
+
+bool validate_blank(const char *s)
+{
+	if (!s)
+		return true;
+	while (*s) {
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			s++;
+		else if (strncmp(s, "\xE3\x80\x80", 3) == 0)
+			s += 3;
+		else
+			return false;
+	}
+	return true;
+}

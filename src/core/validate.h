@@ -18,6 +18,10 @@ enum validate_result {
 /* Strict UTF-8, no control characters (\n \r \t allowed when multiline), and min_cp..max_cp
  * code points counted as written (callers trim first if blank text must not count). */
 int validate_text(const char *s, size_t len, size_t min_cp, size_t max_cp, bool multiline);
+
+/* Blank: NULL, empty, or only ASCII white space and U+3000 (the ideographic space) — a
+ * reason the state machines require must say something. */
+bool validate_blank(const char *s);
 /* zh-CN message for a validate_result, e.g. "内容过长". */
 const char *validate_message(int rc);
 

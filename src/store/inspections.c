@@ -414,9 +414,8 @@ static int inspection_photos_json(struct db *db, int64_t id, json_t **out, struc
 		json_t *a = json_object_get(o, code);
 		if (!a)
 			json_object_set_new(o, code, a = json_array());
-		char path[128];
-		snprintf(path, sizeof path, "/media/%s.%s", db_col_text(st, 1),
-		         media_ext(media_from_mime(db_col_text(st, 2))));
+		char path[MEDIA_PATH_MAX];
+		media_path(db_col_text(st, 1), db_col_text(st, 2), path);
 		json_array_append_new(a, json_string(path));
 	}
 	db_done(st);

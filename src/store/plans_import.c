@@ -9,6 +9,7 @@
 #include "store/db.h"
 #include "store/org_io_internal.h"
 #include "store/plans.h"
+#include "store/standards.h"
 
 enum {
 	C_CODE,
@@ -126,11 +127,7 @@ static int check_row(struct db *db, struct prow *w, struct org_io_report *r, str
 	if (split(w->f[C_ITEMS], parts, &n) < 0)
 		org_io_add(r, w->line, 0, code, "more than %d items", MAX_LIST);
 	for (size_t i = 0; i < n; i++) {
-		rc = db_find_int(db,
-		                 "SELECT n.id FROM standard_node n JOIN standard_version v ON"
-		                 " v.id = n.version_id WHERE v.active = 1 AND n.kind = 'item' AND"
-		                 " n.code = ?",
-		                 parts[i], &w->items[i], e);
+		rc = standards_active_item(db, parts[i], &w->items[i], e);
 		if (rc < 0)
 			return rc;
 		if (!w->items[i])

@@ -372,8 +372,9 @@ int tasks_json(struct db *db, const struct task_filter *f, int64_t now, json_t *
 	}
 	rc = add_lists(db,
 	               "SELECT tu.task_id, u.id, u.code, u.name FROM task_unit tu"
-	               " JOIN unit u ON u.id = tu.unit_id ORDER BY tu.task_id, u.code",
-	               NULL, 0, by_id, "co_units", 1, e);
+	               " JOIN unit u ON u.id = tu.unit_id JOIN task t ON t.id = tu.task_id"
+	               " WHERE (? = 0 OR t.plan_id = ?) ORDER BY tu.task_id, u.code",
+	               DB_ARGS(db_int(f->plan_id), db_int(f->plan_id)), by_id, "co_units", 1, e);
 	json_decref(by_id);
 	tset_free(&s);
 	if (rc) {
@@ -430,10 +431,9 @@ static int task_events(struct db *db, int64_t id, json_t *t, struct err *e)
 		    DB_ARGS(db_int(id)), &st, e);
 	if (rc == 0) {
 		while ((rc = db_step(st, e)) == DB_ROW) {
-			char k[24], url[128];
+			char k[24], url[MEDIA_PATH_MAX];
 			snprintf(k, sizeof k, "%lld", (long long)db_col_int(st, 0));
-			snprintf(url, sizeof url, "/media/%s.%s", db_col_text(st, 1),
-			         media_ext(media_from_mime(db_col_text(st, 2))));
+			media_path(db_col_text(st, 1), db_col_text(st, 2), url);
 			json_t *ev = json_object_get(by_id, k);
 			if (ev)
 				json_array_append_new(json_object_get(ev, "attachments"),

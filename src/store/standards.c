@@ -376,6 +376,15 @@ int standards_import(struct db *db, const char *path, const struct standards_imp
 	return rc;
 }
 
+int standards_active_item(struct db *db, const char *code, int64_t *id, struct err *e)
+{
+	return db_find_int(db,
+	                   "SELECT n.id FROM standard_node n JOIN standard_version v ON"
+	                   " v.id = n.version_id WHERE v.active = 1 AND n.kind = 'item'"
+	                   " AND n.code = ?",
+	                   code, id, e);
+}
+
 int standards_activate(struct db *db, const char *code, struct err *e)
 {
 	int64_t id;

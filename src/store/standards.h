@@ -34,6 +34,9 @@ struct standards_import_opts {
 int standards_import(struct db *db, const char *path, const struct standards_import_opts *o,
                      struct org_io_report *r, struct err *e);
 
+/* The id of the active version's item with this code: 0 (and *id 0) when there is none. */
+int standards_active_item(struct db *db, const char *code, int64_t *id, struct err *e);
+
 /* Makes version code the active one (the others inactive). ERR_NOT_FOUND when unknown. */
 int standards_activate(struct db *db, const char *code, struct err *e);
 

@@ -16,53 +16,6 @@
 
 #ifndef WM_DATA_DIR
 #define WM_DATA_DIR "data"
-/* A fresh database of either store, migrated and seeded (the demo city too when demo): a
- * throwaway PostgreSQL database (the test is skipped without WENMING_TEST_PG), or the SQLite
- * file /tmp/wm-<prefix>-<pid>.db. testdb_close removes it. */
-struct testdb {
-	struct db *db;
-	int pg;
-	struct pg_testdb pgdb;
-	char path[96];
-};
-
-static inline void testdb_open(struct testdb *t, int pg, const char *prefix, int demo)
-{
-	struct err e;
-	err_clear(&e);
-	memset(t, 0, sizeof *t);
-	t->pg = pg;
-	if (pg) {
-		if (!pg_testdb_create(&t->pgdb, prefix))
-			cr_skip_test("WENMING_TEST_PG is not set");
-		cr_assert_eq(db_open(t->pgdb.url, &t->db, &e), 0, "%s", e.msg);
-	} else {
-		snprintf(t->path, sizeof t->path, "/tmp/wm-%s-%d.db", prefix, (int)getpid());
-		unlink(t->path);
-		cr_assert_eq(db_open(t->path, &t->db, &e), 0, "%s", e.msg);
-	}
-	cr_assert_eq(migrate_apply(t->db, &e), 0, "%s", e.msg);
-	cr_assert_eq(seed_load(t->db, WM_DATA_DIR, demo, &e), 0, "%s", e.msg);
-}
-
-static inline void testdb_close(struct testdb *t)
-{
-	if (!t->db)
-		return;
-	db_close(t->db);
-	t->db = NULL;
-	if (t->pg) {
-		pg_testdb_drop(&t->pgdb);
-		return;
-	}
-	char p[128];
-	unlink(t->path);
-	snprintf(p, sizeof p, "%s-wal", t->path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", t->path);
-	unlink(p);
-}
-
 #endif
 
 struct pg_testdb {

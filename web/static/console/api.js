@@ -9,7 +9,16 @@ export class ApiError extends Error {
 
 export const session = { user: null, csrf: null };
 
+// Reference data (categories, areas, units, site types), read once per page load; any change
+// made through the console (a call other than GET) drops the copies, so the next read is fresh.
+const refs = new Map();
+export function ref(path) {
+  if (!refs.has(path)) refs.set(path, api('GET', path).catch((err) => { refs.delete(path); throw err; }));
+  return refs.get(path);
+}
+
 export async function api(method, path, body, { raw = false } = {}) {
+  if (method !== 'GET') refs.clear();
   const headers = { Accept: 'application/json' };
   let payload;
   if (body instanceof FormData) payload = body;

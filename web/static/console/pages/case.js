@@ -1,6 +1,6 @@
 // 案件详情: the case, its photos (a lightbox), place, deadline state, timeline, and a form for
 // each move the server says the caller may make now (`actions`).
-import { api } from '../api.js';
+import { api, ref } from '../api.js';
 import { leaflet } from '../vendor.js';
 import { h, clear, time, STATUS, ACTION, alertBadge, toast, field } from '../dom.js';
 
@@ -42,7 +42,7 @@ async function minimap(c) {
   const box = h('div', { class: 'minimap', role: 'region', 'aria-label': `案件位置地图：${c.area_name || ''}（坐标见下方）` });
   const section = h('section', {}, h('h2', {}, '位置'), box,
     h('p', { class: 'muted' }, `北纬 ${Number(c.lat).toFixed(5)}，东经 ${Number(c.long).toFixed(5)}${c.area_name ? `（${c.area_name}）` : ''}`));
-  Promise.all([leaflet(), api('GET', '/api/v1/areas')]).then(([L, fc]) => {
+  Promise.all([leaflet(), ref('/api/v1/areas')]).then(([L, fc]) => {
     if (!box.isConnected) return;
     const mine = fc.features.find((f) => f.id === c.area_id);
     const shown = fc.features.filter((f) => f.id === c.area_id || (mine && f.id === mine.properties.parent_id));
@@ -75,7 +75,7 @@ async function actions(c, reload) {
   if (!allowed.length) return h('p', { class: 'muted' }, '您对此案件当前没有可办理的操作。');
   let units = null;
   if (allowed.some((a) => NEEDS_UNIT.has(a))) {
-    units = await api('GET', '/api/v1/units');
+    units = await ref('/api/v1/units');
     const s = units.find((u) => u.id === c.suggested_unit_id);
     const shown = document.getElementById('suggested');
     if (s && shown) shown.textContent = `${s.name}（${c.suggestion}）`;

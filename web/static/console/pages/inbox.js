@@ -1,6 +1,6 @@
 // 案件办理: the work queues of the caller's roles, filters, deadline order, paging, and batch
 // dispatch for the dispatcher.
-import { api, has } from '../api.js';
+import { api, has, ref } from '../api.js';
 import { h, clear, time, STATUS, alertBadge, toast, field } from '../dom.js';
 
 const QUEUES = [
@@ -38,7 +38,7 @@ export async function render(main, r, nav) {
   if (order === 'due') qs.set('offset', String(page * PAGE));
   else if (r.query.get('before')) qs.set('before_id', r.query.get('before'));
   const [cases, services, areas] = await Promise.all([api('GET', `/api/v1/cases?${qs}`),
-    api('GET', '/open311/v2/services.json'), api('GET', '/api/v1/areas')]);
+    ref('/open311/v2/services.json'), ref('/api/v1/areas')]);
   const category = h('select', { onchange: (ev) => nav.go(link(queue, order, 0, search, { ...filters, service_code: ev.target.value })) },
     h('option', { value: '' }, '全部类别'),
     services.map((x) => h('option', { value: x.service_code, selected: x.service_code === filters.service_code }, `${x.group} / ${x.service_name}`)));
@@ -89,7 +89,7 @@ export async function render(main, r, nav) {
 
 // 批量派遣: every picked case to one unit, each a separate move (each can fail on its own).
 async function batchDispatch(picked, done) {
-  const units = await api('GET', '/api/v1/units');
+  const units = await ref('/api/v1/units');
   const sel = h('select', { required: true }, h('option', { value: '' }, '请选择责任单位'),
     units.filter((u) => u.active !== false).map((u) => h('option', { value: u.id }, `${u.name}（${u.code}）`)));
   const note = h('input', { maxlength: 200 });

@@ -2,7 +2,7 @@
 // checklist (pass / fail / not applicable, a note and photos per item), finished inspections
 // queued in the browser and sent when online (queue.js); and 现场发现 — a problem found in the
 // street, reported or solved on the spot with before/after photos.
-import { api, ApiError, session, has } from '../api.js';
+import { api, ApiError, session, has, ref } from '../api.js';
 import { h, day, time, toast, field } from '../dom.js';
 import * as queue from '../queue.js';
 
@@ -76,7 +76,7 @@ function here() {
 }
 
 async function sites(main, id) {
-  const [round, types] = await Promise.all([api('GET', `/api/v1/rounds/${id}`), api('GET', '/api/v1/site-types')]);
+  const [round, types] = await Promise.all([api('GET', `/api/v1/rounds/${id}`), ref('/api/v1/site-types')]);
   const typeName = Object.fromEntries(types.map((t) => [t.code, t.name]));
   main.append(h('p', {}, h('a', { href: '#/inspect' }, '← 检查轮次')), h('h1', {}, round.name));
   const me = await here();
@@ -139,7 +139,7 @@ async function checklist(main, roundId, code, nav) {
 
 // 现场发现: a problem reported from the street; solved on the spot with before/after photos.
 async function report(main, nav) {
-  const services = await api('GET', '/open311/v2/services.json');
+  const services = await ref('/open311/v2/services.json');
   main.append(h('p', {}, h('a', { href: '#/inspect' }, '← 督查检查')), h('h1', {}, '现场发现问题'));
   const cat = h('select', { required: true }, h('option', { value: '' }, '请选择问题类别'),
     services.map((s) => h('option', { value: s.service_code }, `${s.group} / ${s.service_name}`)));
