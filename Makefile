@@ -84,13 +84,14 @@ test: deps
 # unit tests and the second HTTP run, and is stopped however the tests end.
 asan: build/asan/wenming $(UNIT_BIN)
 	@pgdir=$$(mktemp -d /tmp/wm-pg-XXXXXX) && \
-	trap 'scripts/pg-test-server.sh stop "$$pgdir"' EXIT INT TERM && \
+	export WENMING_TEST_CACHE=$$(mktemp -d /tmp/wm-templates-XXXXXX) && \
+	trap 'scripts/pg-test-server.sh stop "$$pgdir"; rm -rf "$$WENMING_TEST_CACHE"' EXIT INT TERM && \
 	export WENMING_TEST_PG=$$(scripts/pg-test-server.sh start "$$pgdir") && \
 	scripts/run-unit.sh $(UNIT_BIN) && \
 	echo "== HTTP tests on SQLite" && \
-	WENMING_TEST_PG= WENMING_BIN=build/asan/wenming node --test --test-concurrency=2 tests/http/ && \
+	WENMING_TEST_PG= WENMING_BIN=build/asan/wenming node --test --test-concurrency=3 tests/http/ && \
 	echo "== HTTP tests on PostgreSQL ($$WENMING_TEST_PG)" && \
-	WENMING_BIN=build/asan/wenming node --test --test-concurrency=2 tests/http/ && \
+	WENMING_BIN=build/asan/wenming node --test --test-concurrency=3 tests/http/ && \
 	echo "== Browser tests (chromium; the optimised server: the C is covered above)" && \
 	WENMING_TEST_PG= WENMING_BIN=build/wenming node --test --test-concurrency=2 tests/browser/
 

@@ -6,7 +6,10 @@
 // build/asan/wenming, else build/wenming. Every started process is SIGKILLed when the test
 // process exits, and every temp dir is removed then (unless WENMING_TEST_KEEP=1).
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,25 +94,97 @@ export function pgUrlFor(url, name) {
   return `${m[1]}/${name}${m[3] ?? ''}`;
 }
 
-// Creates an empty database on the test cluster; returns its URL.
-export function pgCreateDatabase() {
-  const name = `wm_${process.pid}_${++pgSeq}_${Math.random().toString(36).slice(2, 8)}`;
-  execFileSync('psql', [PG, '-qAtX', '-v', 'ON_ERROR_STOP=1', '-c', `CREATE DATABASE ${name}`],
+// Creates a database on the test cluster (empty, or a copy of `template`); returns its URL.
+export function pgCreateDatabase(name = `wm_${process.pid}_${++pgSeq}_${Math.random().toString(36).slice(2, 8)}`, template = null) {
+  const sql = `CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`;
+  execFileSync('psql', [PG, '-qAtX', '-v', 'ON_ERROR_STOP=1', '-c', sql],
     { stdio: ['ignore', 'ignore', 'pipe'], timeout: 30000 });
   return pgUrlFor(PG, name);
 }
 
-// Creates a database with `init [--demo]` and an api key; resolves {dir, db, apiKey}.
-// On PostgreSQL `db` is a URL, and photos go to <dir>/media as they would beside a file.
-export async function createInstance({ demo = true, dir = tempDir(), env = {} } = {}) {
-  const db = PG ? pgCreateDatabase() : path.join(dir, 'wenming.db');
+// The database name of a postgresql:// URL (new URL() refuses the empty host of a socket URL).
+const pgDbName = (url) => /^postgres(?:ql)?:\/\/[^/?]*\/([^?]*)/.exec(url)[1];
+
+function pgDropDatabase(url) {
+  const name = pgDbName(url);
+  execFileSync('psql', [PG, '-qAtX', '-c', `DROP DATABASE IF EXISTS ${name}`],
+    { stdio: ['ignore', 'ignore', 'pipe'], timeout: 30000 });
+}
+
+// Makes a database with `init [--demo]` and an api key at `db`; resolves the key.
+async function initDatabase(db, demo, env) {
   const init = await runCli(['init', ...(demo ? ['--demo'] : []), '--db', db], { env, timeout: 60000 });
   if (init.code !== 0) throw new Error(`wenming init failed: ${describe(init)}`);
   const key = await runCli(['apikey', 'create', 'test', '--db', db], { env });
   if (key.code !== 0) throw new Error(`wenming apikey create failed: ${describe(key)}`);
   const apiKey = key.stdout.trim();
   if (!apiKey || /\s/.test(apiKey)) throw new Error(`apikey create printed more than a key: ${JSON.stringify(key.stdout)}`);
-  return { dir, db, apiKey };
+  return apiKey;
+}
+
+// Most tests want the same fresh database: it is made once per binary, store and day (the demo
+// data is dated the day it is made) and copied — a SQLite file, or a PostgreSQL database
+// created from a template database. Every test process shares the copy in a cache directory
+// ($WENMING_TEST_CACHE, else one in the temp dir); the first to finish publishing wins (link
+// fails when the name exists), so concurrent files never see a half-made template.
+function cacheDir() {
+  const st = statSync(binPath());
+  const day = new Date().toISOString().slice(0, 10);
+  const key = createHash('sha256').update(`${binPath()}|${st.size}|${st.mtimeMs}|${PG}|${day}`).digest('hex').slice(0, 16);
+  const d = path.join(process.env.WENMING_TEST_CACHE || tmpdir(), `wenming-template-${key}`);
+  mkdirSync(d, { recursive: true });
+  return d;
+}
+
+const templates = new Map();
+
+async function makeTemplate(demo) {
+  const dir = cacheDir();
+  const kind = demo ? 'demo' : 'empty';
+  const meta = path.join(dir, `${kind}.json`);
+  if (existsSync(meta)) return JSON.parse(readFileSync(meta, 'utf8'));
+  const tag = `${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  let db;
+  if (PG) {
+    db = pgCreateDatabase(`wmt_${kind}_${tag}`);
+  } else {
+    db = path.join(dir, `${kind}-${tag}.db`);
+  }
+  const apiKey = await initDatabase(db, demo, {});
+  const tmp = `${meta}.${tag}`;
+  writeFileSync(tmp, JSON.stringify({ db, apiKey }));
+  try {
+    linkSync(tmp, meta);
+  } catch (err) {
+    if (err.code !== 'EEXIST') throw err;
+    if (PG) pgDropDatabase(db); else rmSync(db, { force: true });
+  }
+  rmSync(tmp, { force: true });
+  return JSON.parse(readFileSync(meta, 'utf8'));
+}
+
+function template(demo) {
+  if (!templates.has(demo)) templates.set(demo, makeTemplate(demo));
+  return templates.get(demo);
+}
+
+// A fresh database with `init [--demo]` and an api key; resolves {dir, db, apiKey}.
+// On PostgreSQL `db` is a URL, and photos go to <dir>/media as they would beside a file.
+// With `env` the database is made by init itself (the environment may change what it makes).
+export async function createInstance({ demo = true, dir = tempDir(), env = {} } = {}) {
+  if (Object.keys(env).length > 0) {
+    const db = PG ? pgCreateDatabase() : path.join(dir, 'wenming.db');
+    return { dir, db, apiKey: await initDatabase(db, demo, env) };
+  }
+  const t = await template(demo);
+  let db;
+  if (PG) {
+    db = pgCreateDatabase(undefined, pgDbName(t.db));
+  } else {
+    db = path.join(dir, 'wenming.db');
+    copyFileSync(t.db, db);
+  }
+  return { dir, db, apiKey: t.apiKey };
 }
 
 const LISTEN_RE = /wenming: listening on (http:\/\/(?:[0-9.]+|\[[0-9a-f:]+\]|localhost):(\d+))/;
