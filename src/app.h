@@ -8,16 +8,18 @@ struct db;
 struct writer;
 
 struct app {
-	const char *db_url;          /* file path or postgresql://… */
-	const char *media_dir;       /* content-addressed photos, e.g. var/media */
-	const char *data_dir;        /* data/ with categories.csv and demo/ */
-	const char *web_dir;         /* web/ with static/ (the console); NULL: not served */
-	const char *jurisdiction_id; /* Open311 jurisdiction accepted, e.g. "dalian.gov.cn" */
-	const char *city_prefix;     /* two letters leading every tracking code, e.g. "DL" */
-	const char *public_url;      /* absolute base for links; NULL: from the request's Host */
-	struct writer *writer;       /* group-commit queue for acknowledged writes */
-	struct refcache *refcache;   /* categories, areas, api keys (store/refcache.h) */
-	struct ratelimit *limits;    /* login and posting token buckets (http/ratelimit.h) */
+	const char *db_url;           /* file path or postgresql://… */
+	const char *media_dir;        /* content-addressed photos, e.g. var/media */
+	const char *data_dir;         /* data/ with categories.csv and demo/ */
+	const char *web_dir;          /* web/ with static/ (the console); NULL: not served */
+	const char *jurisdiction_id;  /* Open311 jurisdiction accepted, e.g. "dalian.gov.cn" */
+	const char *city_prefix;      /* two letters leading every tracking code, e.g. "DL" */
+	const char *public_url;       /* absolute base for links; NULL: from the request's Host */
+	const char *tile_url;         /* the city's map tiles ({z}/{x}/{y}); NULL: areas only */
+	const char *tile_attribution; /* the tile server's credit line, shown on the map */
+	struct writer *writer;        /* group-commit queue for acknowledged writes */
+	struct refcache *refcache;    /* categories, areas, api keys (store/refcache.h) */
+	struct ratelimit *limits;     /* login and posting token buckets (http/ratelimit.h) */
 	double post_rate_ip;  /* Open311 reports per second per client address; 0: no limit */
 	double post_rate_key; /* … per api key; 0: no limit. Bursts are 10 s worth */
 	double login_per_min; /* login attempts a minute per client address; 0: no limit */

@@ -85,6 +85,17 @@ const char *api_json_text(struct http_req *r, json_t *j)
 	return out;
 }
 
+const char *api_sent_summary(struct http_req *r, const struct param_spec *specs)
+{
+	json_t *o = json_object();
+	for (const struct param_spec *s = specs; s->name; s++) {
+		const char *v = req_str(r, s->name);
+		if (v)
+			json_object_set_new(o, s->name, json_string(v));
+	}
+	return api_json_text(r, o);
+}
+
 int api_query_array(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
                     json_t *(*row)(struct db_stmt *st), json_t **out, struct err *e)
 {

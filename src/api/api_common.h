@@ -26,6 +26,8 @@ int api_audit(struct db *db, const struct http_req *r, const char *action, const
               const char *summary, struct err *e);
 /* j as compact JSON text with sorted keys, in the request's arena; j is released. */
 const char *api_json_text(struct http_req *r, json_t *j);
+/* The parameters of specs the request sent, as text, for an audit summary (arena). */
+const char *api_sent_summary(struct http_req *r, const struct param_spec *specs);
 /* The same with another actor (a login acts for the user it is about to become). */
 int api_audit_as(struct db *db, const struct http_req *r, const char *actor, const char *action,
                  const char *object, const char *summary, struct err *e);

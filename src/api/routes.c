@@ -5,6 +5,7 @@
 #include "api/public_followup.h"
 #include "api/staff_plans.h"
 #include "api/staff_creation.h"
+#include "api/staff_categories.h"
 #include "api/staff_routing.h"
 #include "api/public_survey.h"
 #include "api/staff_rounds.h"
@@ -95,6 +96,14 @@ const struct route routes[] = {
      "Upload units (CSV), all or nothing", 0},
     {"POST", "/api/v1/areas/import", 0, areas_import, ORG_EDIT, org_import_params,
      "Upload areas (GeoJSON), all or nothing", 0},
+
+    /* The category catalogue: all staff read, admins and the office edit. */
+    {"GET", "/api/v1/categories", 0, categories_list, STAFF, NULL,
+     "Every category, switched-off ones too", 0},
+    {"POST", "/api/v1/categories", 0, categories_create, ORG_EDIT, categories_create_params,
+     "Add a category", 0},
+    {"PATCH", "/api/v1/categories/{service_code}", 0, categories_update, ORG_EDIT,
+     categories_update_params, "Change or switch off a category", 0},
 
     /* Routing rules: all staff read, admins and the office edit; dispatchers ask. */
     {"GET", "/api/v1/routing-rules", 0, routing_rules_list, STAFF, NULL,

@@ -752,7 +752,7 @@ int cases_file(struct http_req *r, struct http_resp *w, struct err *e)
 	if (rc < 0 || (rc = api_refdata(r, db, &d, e)) < 0)
 		return rc;
 	const struct category *cat = refdata_category(d, req_str(r, "service_code"));
-	if (!cat)
+	if (!cat || !cat->active)
 		return err_set(e, ERR_UNPROCESSABLE, "service_code '%s' not found",
 		               req_str(r, "service_code"));
 	struct file_job *j = arena_alloc(r->arena, sizeof *j);

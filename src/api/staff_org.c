@@ -217,21 +217,9 @@ static int unit_update_write(struct db *db, void *arg, struct err *e)
 	return rc ? rc : api_audit(db, j->r, "unit.update", object, j->summary, e);
 }
 
-/* What was sent, as the audit summary. */
-static const char *sent_summary(struct http_req *r, const struct param_spec *specs)
-{
-	json_t *o = json_object();
-	for (const struct param_spec *s = specs; s->name; s++) {
-		const char *v = req_str(r, s->name);
-		if (v)
-			json_object_set_new(o, s->name, json_string(v));
-	}
-	return api_json_text(r, o);
-}
-
 int units_create(struct http_req *r, struct http_resp *w, struct err *e)
 {
-	struct unit_job j = {.r = r, .summary = sent_summary(r, units_create_params)};
+	struct unit_job j = {.r = r, .summary = api_sent_summary(r, units_create_params)};
 	struct db *db;
 	int rc = api_write(r, unit_create_write, &j, e);
 	if (rc < 0 || (rc = api_db(r, &db, e)) < 0)
@@ -242,7 +230,7 @@ int units_create(struct http_req *r, struct http_resp *w, struct err *e)
 
 int units_update(struct http_req *r, struct http_resp *w, struct err *e)
 {
-	struct unit_job j = {.r = r, .summary = sent_summary(r, units_update_params)};
+	struct unit_job j = {.r = r, .summary = api_sent_summary(r, units_update_params)};
 	struct db *db;
 	int rc = api_path_id(r, 0, &j.id, e);
 	if (rc < 0 || (rc = api_write(r, unit_update_write, &j, e)) < 0 ||

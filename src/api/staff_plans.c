@@ -59,16 +59,18 @@ const struct param_spec plans_progress_params[] = {
 	     .description = "the lead unit's code (牵头单位)"},                                    \
 	    {.name = "co_units",                                                                   \
 	     .type = PT_LIST,                                                                      \
+	     .flags = PF_EMPTY,                                                                    \
 	     .max_len = 64,                                                                        \
 	     .max = 32,                                                                            \
-	     .description = "co-unit codes (配合单位)"},                                           \
+	     .description = "co-unit codes (配合单位); empty: none"},                              \
 	    {.name = "starts_at", .type = PT_DATETIME, .flags = (required)},                       \
 	    {.name = "due_at", .type = PT_DATETIME, .flags = (required)},                          \
 	    {.name = "items",                                                                      \
 	     .type = PT_LIST,                                                                      \
+	     .flags = PF_EMPTY,                                                                    \
 	     .max_len = 64,                                                                        \
 	     .max = 32,                                                                            \
-	     .description = "codes of the active standard's items the task serves"},               \
+	     .description = "codes of the active standard's items the task serves; empty: none"},  \
 	{                                                                                          \
 		.name = "milestones", .type = PT_LIST, .max_len = 400, .max = 32,                  \
 		.description = "milestones to add, each \"YYYY-MM-DD 名称\""                     \

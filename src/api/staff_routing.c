@@ -243,23 +243,11 @@ static int rule_deactivate_write(struct db *db, void *arg, struct err *e)
 	return rc ? rc : audit_rule(db, j, "routing_rule.deactivate", e);
 }
 
-/* What was sent, as the audit summary. */
-static const char *sent_summary(struct http_req *r, const struct param_spec *specs)
-{
-	json_t *o = json_object();
-	for (const struct param_spec *s = specs; s->name; s++) {
-		const char *v = req_str(r, s->name);
-		if (v)
-			json_object_set_new(o, s->name, json_string(v));
-	}
-	return api_json_text(r, o);
-}
-
 int routing_rules_create(struct http_req *r, struct http_resp *w, struct err *e)
 {
 	struct rule_job *j = arena_alloc(r->arena, sizeof *j);
 	j->r = r;
-	j->summary = sent_summary(r, routing_rules_create_params);
+	j->summary = api_sent_summary(r, routing_rules_create_params);
 	struct db *db;
 	int rc = api_write(r, rule_create_write, j, e);
 	if (rc < 0 || (rc = api_db(r, &db, e)) < 0)
@@ -272,7 +260,7 @@ int routing_rules_update(struct http_req *r, struct http_resp *w, struct err *e)
 {
 	struct rule_job *j = arena_alloc(r->arena, sizeof *j);
 	j->r = r;
-	j->summary = sent_summary(r, routing_rules_update_params);
+	j->summary = api_sent_summary(r, routing_rules_update_params);
 	struct db *db;
 	int rc = api_path_id(r, 0, &j->id, e);
 	if (rc < 0 || (rc = api_write(r, rule_update_write, j, e)) < 0 ||

@@ -140,6 +140,13 @@ static int me_json(struct http_req *r, struct db *db, int64_t user_id, const cha
 	json_t *user = user_json(&u, unit_name);
 	*out = json_pack("{s:o, s:s, s:b}", "user", user, "csrf_token", csrf, "mfa_required",
 	                 mfa_pending);
+	/* The console's map draws the city's own tiles under the areas when the server has them. */
+	const struct app *a = r->app;
+	json_object_set_new(*out, "tile_url",
+	                    a && a->tile_url ? json_string(a->tile_url) : json_null());
+	json_object_set_new(*out, "tile_attribution",
+	                    a && a->tile_attribution ? json_string(a->tile_attribution)
+	                                             : json_null());
 	return 0;
 }
 

@@ -14,7 +14,9 @@
 #include "store/db.h"
 #include "store/migrate.h"
 #include "api/staff.h"
+#include "core/validate.h"
 #include "http/ratelimit.h"
+#include "http/respond.h"
 #include "store/calendar_store.h"
 #include "store/jobs.h"
 #include "store/refcache.h"
@@ -118,6 +120,15 @@ int cmd_serve(int argc, char **argv)
 	     .min = 0,
 	     .max = 100000,
 	     .help = "login attempts per minute per client address (default 10; 0: no limit)"},
+	    {.name = "tile-url",
+	     .kind = OPT_STRING,
+	     .env = "WENMING_TILE_URL",
+	     .help = "the city's map tiles, e.g. https://tiles.example.cn/{z}/{x}/{y}.png (default:"
+	             " none, the map shows the areas only)"},
+	    {.name = "tile-attribution",
+	     .kind = OPT_STRING,
+	     .env = "WENMING_TILE_ATTRIBUTION",
+	     .help = "the tile server's credit line shown on the map"},
 	    {.name = "quiet", .kind = OPT_FLAG, .help = "no request log lines"},
 	    {.name = "help", .kind = OPT_FLAG, .help = "show this help"},
 	    {.name = NULL},
@@ -138,6 +149,15 @@ int cmd_serve(int argc, char **argv)
 		fputs("wenming serve: --prefix must be 1 to 4 upper-case letters\n", stderr);
 		return 2;
 	}
+	const char *tile_url = (o = opts_get(opts, "tile-url"))->set && *o->str ? o->str : NULL;
+	char tile_origin[256];
+	if (tile_url && (validate_tile_url(tile_url, tile_origin, sizeof tile_origin) < 0 ||
+	                 respond_set_img_origin(tile_origin) < 0)) {
+		fputs("wenming serve: --tile-url must be an http(s) URL with {z}, {x} and {y}, e.g."
+		      " https://tiles.example.cn/{z}/{x}/{y}.png\n",
+		      stderr);
+		return 2;
+	}
 	char *media = (o = opts_get(opts, "media"))->set ? strdup(o->str) : cli_media_dir_for(db);
 	if (!media)
 		return 1;
@@ -148,6 +168,8 @@ int cmd_serve(int argc, char **argv)
 	    .jurisdiction_id = (o = opts_get(opts, "jurisdiction"))->set ? o->str : "dalian",
 	    .city_prefix = prefix,
 	    .public_url = (o = opts_get(opts, "public-url"))->set ? o->str : NULL,
+	    .tile_url = tile_url,
+	    .tile_attribution = (o = opts_get(opts, "tile-attribution"))->set ? o->str : NULL,
 	};
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct http_config cfg = {

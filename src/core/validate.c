@@ -225,3 +225,31 @@ bool validate_blank(const char *s)
 	}
 	return true;
 }
+
+int validate_tile_url(const char *url, char *origin, size_t cap)
+{
+	size_t scheme = strncmp(url, "https://", 8) == 0  ? 8
+	                : strncmp(url, "http://", 7) == 0 ? 7
+	                                                  : 0;
+	if (!scheme || strlen(url) > 2000)
+		return -1;
+	size_t host = strcspn(url + scheme, "/");
+	if (host == 0 || url[scheme + host] != '/')
+		return -1;
+	for (size_t i = scheme; i < scheme + host; i++) {
+		char c = url[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '-' || c == ':' || c == '[' || c == ']'))
+			return -1;
+	}
+	for (const char *p = url; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f || strchr("\"'<>\\`", *p))
+			return -1;
+	if (!strstr(url, "{z}") || !strstr(url, "{x}") || !strstr(url, "{y}"))
+		return -1;
+	if (scheme + host >= cap)
+		return -1;
+	memcpy(origin, url, scheme + host);
+	origin[scheme + host] = '\0';
+	return 0;
+}

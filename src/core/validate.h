@@ -22,6 +22,11 @@ int validate_text(const char *s, size_t len, size_t min_cp, size_t max_cp, bool 
 /* Blank: NULL, empty, or only ASCII white space and U+3000 (the ideographic space) — a
  * reason the state machines require must say something. */
 bool validate_blank(const char *s);
+/* A map tile URL template a city's tile server answers (Leaflet's {z}/{x}/{y}, optional {s}
+ * and {r}): http(s), a host of letters, digits, dots, hyphens (or [IPv6]) and an optional
+ * port, the three placeholders, no white space, quotes, angle brackets or backslashes. Its
+ * origin (scheme://host[:port]) goes to origin[0..cap). 0, or -1 when it is not such a URL. */
+int validate_tile_url(const char *url, char *origin, size_t cap);
 /* zh-CN message for a validate_result, e.g. "内容过长". */
 const char *validate_message(int rc);
 

@@ -119,6 +119,7 @@ enum {
 	PF_MULTI = 2,  /* may repeat (otherwise a duplicate is a 400) */
 	PF_PREFIX = 4, /* name is a prefix, e.g. "attribute[" matches attribute[CODE] and
 	                  attribute[CODE][] */
+	PF_EMPTY = 8,  /* PT_LIST: sent empty (`co_units=`, [] in JSON) means no items, to clear */
 };
 
 struct param_spec {

@@ -41,16 +41,41 @@ static bool header_add(struct MHD_Response *resp, const char *name, const char *
 	return false;
 }
 
+#define CSP_HEAD                                                                                   \
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:"
+#define CSP_TAIL                                                                                   \
+	"; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self';"            \
+	" frame-ancestors 'none'"
+
+/* Written once by respond_set_img_origin before the server starts, read by every thread. */
+static char csp[512] = CSP_HEAD CSP_TAIL;
+
+int respond_set_img_origin(const char *origin)
+{
+	if (!origin || !*origin) {
+		snprintf(csp, sizeof csp, "%s%s", CSP_HEAD, CSP_TAIL);
+		return 0;
+	}
+	/* A header value: scheme://host[:port] only, nothing that could end the directive. */
+	if (strncmp(origin, "https://", 8) != 0 && strncmp(origin, "http://", 7) != 0)
+		return -1;
+	for (const char *p = strstr(origin, "//") + 2; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == ':' ||
+		      *p == '[' || *p == ']'))
+			return -1;
+	int n = snprintf(csp, sizeof csp, "%s %s%s", CSP_HEAD, origin, CSP_TAIL);
+	return n > 0 && (size_t)n < sizeof csp ? 0 : -1;
+}
+
 /* On every response: pages can be added later without anyone remembering these. Scripts
  * and styles only from our own origin (no inline script: CSP blocks injected markup from
- * running), never framed, and no referrer beyond our origin. */
+ * running), images also from the map's tile server when one is set, never framed, and no
+ * referrer beyond our origin. */
 static void security_headers(struct MHD_Response *resp, const char *request_id)
 {
 	header_add(resp, "X-Content-Type-Options", "nosniff");
-	header_add(resp, "Content-Security-Policy",
-	           "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:"
-	           " blob:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action"
-	           " 'self'; frame-ancestors 'none'");
+	header_add(resp, "Content-Security-Policy", csp);
 	header_add(resp, "X-Frame-Options", "DENY");
 	header_add(resp, "Referrer-Policy", "strict-origin-when-cross-origin");
 	if (request_id && *request_id)

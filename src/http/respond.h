@@ -18,6 +18,11 @@ struct resp_bufs {
 	struct buf gz;
 };
 
+/* Lets pages load images from origin ("https://tiles.example.cn[:port]") too: the CSP of every
+ * response names it in img-src. Call before the server starts; NULL or "" for none. -1 (and
+ * nothing changed) when origin is not a bare http(s) origin. */
+int respond_set_img_origin(const char *origin);
+
 /* Serialises j into out (appending). 0 or -1. */
 int body_json(const json_t *j, struct buf *out);
 /* XML with root element root (NULL: "response"); arrays repeat the singular of their name. */

@@ -117,12 +117,15 @@ static int check_enum(const struct param_spec *s, const struct param *p, struct 
 	return in_values(s->values, p->value, p->len) ? 0 : not_in_values(s, p, e);
 }
 
-/* Comma-separated tokens; with values set, each token must be one of them. */
+/* Comma-separated tokens; with values set, each token must be one of them. Empty only with
+ * PF_EMPTY (no items). */
 static int check_list(const struct param_spec *s, const struct param *p, size_t max_len,
                       struct err *e)
 {
 	size_t max_tokens = s->max > 0 ? (size_t)s->max : DEFAULT_MAX_TOKENS, n = 0;
 	const char *v = p->value, *end = v + p->len;
+	if (p->len == 0 && (s->flags & PF_EMPTY))
+		return 0;
 	for (;;) {
 		const char *comma = memchr(v, ',', (size_t)(end - v));
 		const char *tend = comma ? comma : end;

@@ -19,6 +19,7 @@ struct category {
 	int64_t default_unit_id; /* 0 when none */
 	int urgent;
 	int register_minutes, handle_minutes, verify_minutes;
+	int active; /* 0: switched off; its cases keep their clock, new reports are refused */
 };
 
 /* Open311 service list: a new JSON array the caller owns. */

@@ -140,8 +140,7 @@ static int load_categories(struct db *db, struct refdata *d, struct err *e)
 	int rc = db_query(
 	    db,
 	    "SELECT id, service_code, name, group_name, COALESCE(default_unit_id, 0), urgent,"
-	    " handle_minutes, group_code, register_minutes, verify_minutes FROM category"
-	    " WHERE active = 1",
+	    " handle_minutes, group_code, register_minutes, verify_minutes, active FROM category",
 	    NULL, 0, &st, e);
 	if (rc < 0)
 		return rc;
@@ -159,6 +158,7 @@ static int load_categories(struct db *db, struct refdata *d, struct err *e)
 		copy_col(c->group_code, sizeof c->group_code, st, 7);
 		c->register_minutes = (int)db_col_int(st, 8);
 		c->verify_minutes = (int)db_col_int(st, 9);
+		c->active = (int)db_col_int(st, 10);
 	}
 	db_done(st);
 	if (rc < 0)

@@ -35,7 +35,8 @@ int refcache_recheck(struct refcache *c, struct db *db, struct refdata **d, int 
 void refdata_release(struct refdata *d);
 
 uint64_t refdata_generation(const struct refdata *d);
-/* NULL when the code is unknown or inactive. Valid while the snapshot is held. */
+/* Any category, switched-off ones too (their cases keep their clock): check ->active before
+ * accepting a new report. Valid while the snapshot is held. */
 const struct category *refdata_category(const struct refdata *d, const char *service_code);
 /* The category's attribute definitions (none: *n = 0). Valid while the snapshot is held. */
 void refdata_attributes(const struct refdata *d, int64_t category_id, const struct attr_def **defs,

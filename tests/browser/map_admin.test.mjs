@@ -11,7 +11,7 @@ import { startServer } from '../http/lib/server.mjs';
 import { addUser, loginOk } from '../http/lib/staff.mjs';
 import { DESKTOP, PHONE, axe, launch, loginPage, step } from './lib/console.mjs';
 
-const TABS = [['users', '用户'], ['units', '单位'], ['routing', '派遣规则'], ['standards', '测评体系'],
+const TABS = [['users', '用户'], ['units', '单位'], ['categories', '问题类别'], ['routing', '派遣规则'], ['sites', '点位'], ['standards', '测评体系'],
   ['rounds', '检查轮次'], ['keys', '接口密钥'], ['audit', '审计日志']];
 let srv, browser;
 const pw = {};
@@ -215,6 +215,82 @@ test('an admin edits units, routing rules and inspection rounds through the UI',
     await row.getByRole('cell', { name: '已结束' }).waitFor();
   });
   await a.context().close();
+});
+
+test('the office keeps the categories, the sites and the action plan through the UI', async () => {
+  const o = await as('office');
+  o.on('dialog', (d) => d.accept());
+  await step(o, 'admin-categories', async () => {
+    await o.goto(`${srv.base}/console#/admin?tab=categories`);
+    const add = o.locator('form[aria-label="新增类别"]');
+    await add.getByLabel(/^代码/).fill('0199');
+    await add.getByLabel('小类名称', { exact: true }).fill('共享单车乱停');
+    await add.getByLabel('说明', { exact: true }).fill('共享单车乱停放，占用人行道或盲道。');
+    await add.getByLabel(/^默认责任单位/).selectOption(await add.getByLabel(/^默认责任单位/).locator('option', { hasText: '（D-CGJ）' }).getAttribute('value'));
+    await add.getByRole('button', { name: '新增类别' }).click();
+    const row = o.locator('tbody tr', { has: o.getByRole('cell', { name: 'E0199', exact: true }) });
+    await row.getByRole('cell', { name: '共享单车乱停', exact: true }).waitFor();
+    // a new 大类 without its name: the server's refusal is shown beside the form
+    await add.getByLabel(/^代码/).fill('8801');
+    await add.getByLabel('小类名称', { exact: true }).fill('x');
+    await add.getByLabel('说明', { exact: true }).fill('x');
+    await add.getByRole('button', { name: '新增类别' }).click();
+    await add.getByRole('alert').filter({ hasText: /group_name/ }).waitFor();
+
+    await row.getByRole('button', { name: '修改类别 E0199' }).click();
+    const dialog = o.locator('dialog[open]');
+    await dialog.getByLabel(/^处置时限/).fill('960');
+    await dialog.getByRole('button', { name: '保存' }).click();
+    await row.getByRole('cell', { name: /2 个工作日/ }).waitFor();
+    await row.getByRole('button', { name: '停用类别 E0199' }).click();
+    await row.getByRole('cell', { name: '已停用', exact: true }).waitFor();
+  });
+
+  await step(o, 'admin-sites', async () => {
+    await o.getByRole('link', { name: '点位', exact: true }).click();
+    await o.getByRole('searchbox', { name: /按名称/ }).fill('S0001');
+    await o.getByRole('searchbox', { name: /按名称/ }).press('Enter');
+    const row = o.locator('tbody tr', { has: o.getByRole('cell', { name: 'S0001', exact: true }) });
+    const unit = await row.locator('td').nth(4).innerText();
+    await row.getByRole('button', { name: '修改点位 S0001' }).click();
+    const dialog = o.locator('dialog[open]');
+    await dialog.getByLabel('地址').fill('大连市中山区中山路 1 号');
+    await dialog.getByRole('button', { name: '保存' }).click();
+    await row.getByRole('cell', { name: '大连市中山区中山路 1 号' }).waitFor();
+    assert.equal(await row.locator('td').nth(4).innerText(), unit, 'the 包保 unit stays');
+    await row.getByRole('button', { name: '停用点位 S0001' }).click();
+    await row.getByRole('cell', { name: '已停用' }).waitFor();
+    assert.equal(await row.locator('td').nth(4).innerText(), unit, 'switching off keeps the rest of the site');
+    await row.getByRole('button', { name: '启用点位 S0001' }).click();
+    await row.getByRole('cell', { name: '启用', exact: true }).waitFor();
+  });
+
+  await step(o, 'plan-edit', async () => {
+    await o.goto(`${srv.base}/console#/plans`);
+    await o.getByRole('heading', { name: '行动方案', exact: true }).waitFor();
+    await o.locator('summary', { hasText: '新增任务' }).click();
+    const add = o.locator('form[aria-label="新增任务"]');
+    await add.getByLabel('任务编号').fill('3.9');
+    await add.getByLabel('上级任务').selectOption('3');
+    await add.getByLabel('任务名称').fill('界面新增的子任务');
+    await add.getByLabel('牵头单位').selectOption('210202');
+    await add.getByLabel(/^配合单位/).selectOption(['D-CGJ']);
+    await add.getByLabel('开始日期').fill('2026-11-01');
+    await add.getByLabel('完成时限').fill('2027-06-30');
+    await add.getByLabel(/^里程碑/).fill('2027-03-31 完成摸底');
+    await add.getByRole('button', { name: '新增任务' }).click();
+    await o.getByRole('link', { name: '界面新增的子任务' }).click();
+    await o.getByRole('heading', { name: '3.9 界面新增的子任务' }).waitFor();
+    await o.getByRole('listitem').filter({ hasText: /完成摸底：未完成/ }).waitFor();
+    await o.getByRole('button', { name: '修改任务' }).click();
+    const dialog = o.locator('dialog[open]');
+    await dialog.getByLabel('任务名称').fill('界面改名的子任务');
+    await dialog.getByLabel('完成时限').fill('2027-09-30');
+    await dialog.getByRole('button', { name: '保存' }).click();
+    await o.getByRole('heading', { name: '3.9 界面改名的子任务' }).waitFor();
+    await o.getByText(/至 2027\/09\/30/).waitFor();
+  });
+  await o.context().close();
 });
 
 test('a handler has no 系统管理 and is refused when forcing it; the office has no user admin', async () => {

@@ -3,7 +3,7 @@
 // 404 for names outside the web directory's plain files (dot files, unknown types, traversal).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './lib/server.mjs';
+import { runCli, startServer } from './lib/server.mjs';
 import { req } from './lib/http.mjs';
 import { addUser, loginOk } from './lib/staff.mjs';
 
@@ -43,5 +43,31 @@ test('only plain files of known types in the web directory', async () => {
     '/static/a/b/c/d.js', '/static/console/index']) {
     const r = await req(srv.base, 'GET', p);
     assert.ok(r.status === 404 || r.status === 400, `${p}: ${r.status}`);
+  }
+});
+
+test("a city's tile server: named in the session and allowed by the CSP; a bad URL is refused", async () => {
+  const me = await loginOk(srv, 'web2', await addUser(srv, 'web2', 'O-WMB', 'office'));
+  const plain = await req(srv.base, 'GET', '/api/v1/session', { headers: { Cookie: me.cookie } });
+  assert.equal(JSON.parse(plain.text).tile_url, null);
+  assert.match(plain.headers.get('content-security-policy'), /img-src 'self' data: blob:;/);
+
+  const url = 'https://tiles.example.cn:8443/osm/{z}/{x}/{y}.png';
+  const tiles = await startServer({ args: ['--tile-url', url, '--tile-attribution', '© 大连市测绘院'] });
+  try {
+    const s = await loginOk(tiles, 'web', await addUser(tiles, 'web', 'O-WMB', 'office'));
+    const r = await req(tiles.base, 'GET', '/api/v1/session', { headers: { Cookie: s.cookie } });
+    const body = JSON.parse(r.text);
+    assert.equal(body.tile_url, url);
+    assert.equal(body.tile_attribution, '© 大连市测绘院');
+    assert.match(r.headers.get('content-security-policy'), /img-src 'self' data: blob: https:\/\/tiles\.example\.cn:8443;/);
+    assert.match((await req(tiles.base, 'GET', '/console')).headers.get('content-security-policy'), /tiles\.example\.cn:8443/);
+  } finally {
+    await tiles.stop();
+  }
+  for (const bad of ['https://a.cn; script-src */{z}/{x}/{y}', 'https://tiles.cn/{z}/{x}.png', 'javascript:alert(1)']) {
+    const r = await runCli(['serve', '--port', '0', '--db', srv.db, '--tile-url', bad]);
+    assert.equal(r.code, 2, `${bad}: ${r.stderr}`);
+    assert.match(r.stderr, /--tile-url must be/);
   }
 });

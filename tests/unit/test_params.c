@@ -447,6 +447,10 @@ Test(validate, lists)
 	cr_assert_eq(one(s, ",1"), ERR_BAD_REQUEST);
 	cr_assert_eq(one(s, "1,"), ERR_BAD_REQUEST);
 	cr_assert_eq(one(s, ""), ERR_BAD_REQUEST);
+	s.flags = PF_EMPTY;
+	cr_assert_eq(one(s, ""), 0, "PF_EMPTY: sent empty, no items");
+	cr_assert_eq(one(s, "1,"), ERR_BAD_REQUEST, "PF_EMPTY allows no empty item");
+	s.flags = 0;
 	cr_assert_eq(one(s, "123456"), ERR_BAD_REQUEST, "token too long");
 	cr_assert_eq(one(s, "1,2\n"), ERR_BAD_REQUEST, "control character");
 	static const char *const statuses[] = {"open", "closed", NULL};

@@ -244,3 +244,33 @@ Test(validate, jurisdiction_id)
 	cr_expect_not(JID(id65));
 	cr_expect_not(validate_jurisdiction_id(NULL, 0));
 }
+
+Test(validate, tile_url)
+{
+	char o[64];
+	cr_assert_eq(validate_tile_url("https://tiles.example.cn/{z}/{x}/{y}.png", o, sizeof o), 0);
+	cr_assert_str_eq(o, "https://tiles.example.cn");
+	cr_assert_eq(
+	    validate_tile_url("http://10.0.0.5:8081/osm/{z}/{x}/{y}.png?k=1&s={s}", o, sizeof o),
+	    0);
+	cr_assert_str_eq(o, "http://10.0.0.5:8081");
+	cr_assert_eq(validate_tile_url("http://[::1]:9000/{z}/{x}/{y}", o, sizeof o), 0);
+	cr_assert_str_eq(o, "http://[::1]:9000");
+	const char *bad[] = {
+	    "ftp://tiles.example.cn/{z}/{x}/{y}.png",         /* not http(s) */
+	    "https://tiles.example.cn/{z}/{x}.png",           /* no {y} */
+	    "https://tiles.example.cn",                       /* no path */
+	    "https:///{z}/{x}/{y}",                           /* no host */
+	    "https://a.cn; script-src *//{z}/{x}/{y}",        /* would end the CSP directive */
+	    "https://user@tiles.cn/{z}/{x}/{y}",              /* credentials in the host */
+	    "https://tiles.cn/{z}/{x}/{y}.png\" onerror=\"x", /* a quote */
+	    "https://tiles.cn/{z}/{x}/{y}<b>",                /* markup */
+	    "//tiles.cn/{z}/{x}/{y}",                         /* scheme-relative */
+	    "",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		cr_expect_eq(validate_tile_url(bad[i], o, sizeof o), -1, "%s", bad[i]);
+	char tiny[8];
+	cr_assert_eq(validate_tile_url("https://tiles.example.cn/{z}/{x}/{y}", tiny, sizeof tiny),
+	             -1, "an origin longer than the buffer is refused");
+}

@@ -44,7 +44,7 @@ export const ROLE = {
   admin: '系统管理员', office: '文明办', dispatcher: '派遣员', handler: '处置单位', inspector: '监督员', leader: '领导',
 };
 export const TASK_STATUS = { pending: '未启动', active: '推进中', submitted: '申请销号', done: '已销号', cancelled: '已取消' };
-export const TASK_ACTION = { report: '报送进展', submit: '申请销号', accept: '审核销号', return: '退回', cancel: '取消', reopen: '重新开启' };
+export const TASK_ACTION = { create: '下达任务', edit: '修改任务', escalate: '督办预警', report: '报送进展', submit: '申请销号', accept: '审核销号', return: '退回', cancel: '取消', reopen: '重新开启' };
 export const ALERT = ['正常', '黄灯', '红灯'];
 
 // A coloured badge with its text (colour is never the only signal).

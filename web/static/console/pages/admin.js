@@ -1,14 +1,20 @@
-// 系统管理 for admins and the office: users, units, routing rules, standard versions, inspection
-// rounds, api keys and the audit trail, one tab each (#/admin?tab=…). Users, api keys and the
+// 系统管理 for admins and the office: users, units, categories, routing rules, sites, standard
+// versions, inspection rounds, api keys and the audit trail, one tab each (#/admin?tab=…). Users, api keys and the
 // audit trail are the admins' (the server refuses anyone else); the office has the rest. Every
 // form shows the API's error beside it; a new password or key is shown once, never again.
 import { api, has } from '../api.js';
 import { h, clear, time, day, ROLE, toast, field } from '../dom.js';
+import {
+  form, listBox, rowMove, grid, td, input, select, opt, unitOptions, unitTree, areaOptions,
+} from './admin_kit.js';
+import { categories, sites } from './admin_catalog.js';
 
 const TABS = [
   ['users', '用户', ['admin'], users],
   ['units', '单位', ['admin', 'office'], units],
+  ['categories', '问题类别', ['admin', 'office'], categories],
   ['routing', '派遣规则', ['admin', 'office'], routing],
+  ['sites', '点位', ['admin', 'office'], sites],
   ['standards', '测评体系', ['admin', 'office'], standards],
   ['rounds', '检查轮次', ['admin', 'office'], rounds],
   ['keys', '接口密钥', ['admin'], keys],
@@ -19,7 +25,6 @@ const UNIT_KIND = {
   zone: '功能区', street: '街道', town: '乡镇', community: '社区', village: '村', enterprise: '企业', school: '学校',
   utility: '公共服务单位',
 };
-const AREA_KIND = { district: '区', street: '街道', grid: '网格' };
 const ROUND_KIND = { supervision: '督查', simulation: '模拟测评' };
 const SAMPLE = { all: '全部点位', per_stratum: '每类每区抽取若干', share: '每类每区按比例抽取' };
 
@@ -38,80 +43,6 @@ export async function render(main, r) {
   const sec = h('section', { 'aria-labelledby': 'admin-title' }, h('h2', { id: 'admin-title' }, current[1]));
   main.append(sec);
   await current[3](sec);
-}
-
-// ---------------------------------------------------------------- helpers
-
-// A form with its heading, an error line beside its button, and a submit handler; errors the
-// handler throws (ApiError included) are shown there.
-function form(title, controls, submitLabel, onsubmit) {
-  const msg = h('p', { class: 'error', role: 'alert' });
-  const button = h('button', { type: 'submit', class: 'primary' }, submitLabel);
-  const f = h('form', { class: 'card admin-form', 'aria-label': title }, h('h3', { class: 'wide' }, title), controls, msg,
-    h('div', { class: 'actions' }, button));
-  f.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    msg.textContent = '';
-    button.disabled = true;
-    try {
-      await onsubmit(f);
-    } catch (err) {
-      msg.textContent = err.message;
-    } finally {
-      button.disabled = false;
-    }
-  });
-  return f;
-}
-
-// A list that can be drawn again after a change; its error line is shown above it. The box
-// scrolls sideways on phones, so it takes the focus (keyboard scrolling) even without buttons.
-function listBox() {
-  const msg = h('p', { class: 'error', role: 'alert' });
-  const body = h('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': '列表' });
-  return { el: h('div', {}, msg, body), msg, body };
-}
-
-// Runs a row's move, its failure shown in the list's error line.
-async function rowMove(box, fn) {
-  box.msg.textContent = '';
-  try {
-    await fn();
-  } catch (err) {
-    box.msg.textContent = err.message;
-  }
-}
-
-function grid(caption, head, rows, empty = '没有记录') {
-  return h('table', {},
-    h('caption', {}, caption),
-    h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', { colspan: head.length }, empty))));
-}
-
-const td = (...c) => h('td', {}, ...c);
-const input = (attrs) => h('input', { ...attrs });
-const select = (attrs, options) => h('select', { ...attrs }, options);
-const opt = (value, label, selected = false) => h('option', { value, selected }, label);
-
-// The units in tree order with their depth (parent before its children, siblings as listed).
-function unitTree(list) {
-  const ids = new Set(list.map((u) => u.id));
-  const kids = new Map();
-  for (const u of list) {
-    const p = u.parent_id !== null && ids.has(u.parent_id) ? u.parent_id : 0;
-    if (!kids.has(p)) kids.set(p, []);
-    kids.get(p).push(u);
-  }
-  const out = [];
-  const walk = (p, depth) => (kids.get(p) || []).forEach((u) => { out.push([u, depth]); walk(u.id, depth + 1); });
-  walk(0, 0);
-  return out;
-}
-
-function unitOptions(list, { activeOnly = true, selected = null } = {}) {
-  return unitTree(list).filter(([u]) => !activeOnly || u.active)
-    .map(([u, d]) => opt(u.id, `${'　'.repeat(d)}${u.name}（${u.code}）`, u.id === selected));
 }
 
 // A random password of 16 characters from an alphabet without look-alikes.
@@ -295,24 +226,6 @@ async function routing(sec) {
   });
   sec.append(box.el, add);
   await draw();
-}
-
-function areaOptions(fc, { codes = false } = {}) {
-  const depth = { district: 0, street: 1, grid: 2 };
-  const kids = new Map();
-  for (const f of fc.features) {
-    const p = f.properties.parent_id ?? 0;
-    if (!kids.has(p)) kids.set(p, []);
-    kids.get(p).push(f);
-  }
-  const out = [];
-  const walk = (p) => (kids.get(p) || []).forEach((f) => {
-    const x = f.properties;
-    out.push(opt(codes ? x.code : f.id, `${'　'.repeat(depth[x.kind] ?? 0)}${x.name}（${AREA_KIND[x.kind] || x.kind}）`));
-    walk(f.id);
-  });
-  walk(0);
-  return out;
 }
 
 // ---------------------------------------------------------------- standards

@@ -50,8 +50,8 @@ export async function render(main) {
     map = L.map(box, { zoomControl: false, attributionControl: false, maxZoom: MAX_ZOOM, minZoom: 3 });
     L.control.zoom({ zoomInTitle: '放大', zoomOutTitle: '缩小' }).addTo(map);
     L.control.scale({ imperial: false }).addTo(map);
-    // The hook for a real base map: GET /api/v1/session may one day carry `tile_url` (and
-    // `tile_attribution`, the server's own text). Without it the areas are the base layer.
+    // A city's own tiles under the areas when the server has them (`serve --tile-url`, which
+    // also allows that origin in the CSP's img-src). Without them the areas are the base layer.
     if (me && typeof me.tile_url === 'string' && me.tile_url) {
       L.control.attribution({ prefix: false }).addTo(map);
       L.tileLayer(me.tile_url, { maxZoom: MAX_ZOOM, attribution: me.tile_attribution || '' }).addTo(map);

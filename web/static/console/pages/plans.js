@@ -1,13 +1,17 @@
 // 行动方案: the plans, and one plan's task tree with lead units, deadlines, status and progress.
-import { api } from '../api.js';
+import { api, has } from '../api.js';
 import { h, day, pct, TASK_STATUS, alertBadge } from '../dom.js';
+import { newPlanForm, newTaskForm } from './plan_edit.js';
 
-export async function render(main, r) {
+export async function render(main, r, nav) {
   const plans = await api('GET', '/api/v1/plans');
   const id = Number(r.query.get('plan') || plans[0]?.id || 0);
+  const edits = has('admin', 'office');
+  const show = (planId) => nav.go(`#/plans?plan=${planId}&t=${Date.now()}`);
   main.append(h('h1', {}, '行动方案'));
   if (!plans.length) {
     main.append(h('p', {}, '还没有行动方案。'));
+    if (edits) main.append(await newPlanForm((p) => show(p.id)));
     return;
   }
   if (plans.length > 1)
@@ -33,4 +37,7 @@ export async function render(main, r) {
   main.append(h('div', { class: 'scroll' }, h('table', {}, h('caption', {}, '任务分解'),
     h('thead', {}, h('tr', {}, head.map((x) => h('th', { scope: 'col' }, x)))),
     h('tbody', {}, p.tasks.flatMap((k) => [row(k, !k.children.length), ...k.children.map((c) => row(c, true))])))));
+  if (edits)
+    main.append(h('details', { class: 'card' }, h('summary', {}, '新增任务'), await newTaskForm(p, () => show(id))),
+      h('details', { class: 'card' }, h('summary', {}, '新建行动方案'), await newPlanForm((x) => show(x.id))));
 }

@@ -1,7 +1,8 @@
 // 任务详情: milestones, the standard items served, the timeline with attachments, and the
 // report and status forms the server says the caller may use (`actions`).
-import { api } from '../api.js';
+import { api, has } from '../api.js';
 import { h, time, day, TASK_STATUS, TASK_ACTION, alertBadge, toast, field } from '../dom.js';
+import { editTaskButton } from './plan_edit.js';
 
 export async function render(main, r, nav) {
   const id = Number(r.args[0]);
@@ -14,6 +15,8 @@ export async function render(main, r, nav) {
       fact('类型', t.kind === 'soft' ? '软件' : '硬件'), fact('期限', `${day(t.starts_at)} 至 ${day(t.due_at)}`),
       fact('状态', TASK_STATUS[t.status] || t.status), fact('进度', `${t.progress}%`), fact('预警', alertBadge(t.alert)),
       t.description ? fact('任务要求', t.description) : null));
+  if (has('admin', 'office') && !['done', 'cancelled'].includes(t.status))
+    main.append(h('p', {}, ...editTaskButton(t, async () => reload())));
   if (t.items.length)
     main.append(h('h2', {}, '对应测评标准'), h('ul', {}, t.items.map((i) => h('li', {}, `${i.code} ${i.text}`))));
   if (t.milestones.length)
