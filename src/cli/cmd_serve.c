@@ -18,6 +18,7 @@
 #include "http/ratelimit.h"
 #include "http/respond.h"
 #include "store/calendar_store.h"
+#include "store/case_search.h"
 #include "store/jobs.h"
 #include "store/refcache.h"
 #include "store/writer.h"
@@ -33,6 +34,10 @@ static int migrate_once(const char *url, struct err *e)
 	if (rc < 0)
 		return rc;
 	rc = migrate_apply(db, e);
+	/* Cases from before the search index (migration 020) are indexed once, here. */
+	int64_t indexed = 0;
+	if (rc == 0 && (rc = case_search_catch_up(db, &indexed, e)) == 0 && indexed)
+		fprintf(stderr, "wenming: %lld cases added to the search index\n", (long long)indexed);
 	/* A database upgraded by serve alone gets the shipped calendar too (only years it has
 	 * no days for: an administrator's import is never undone). */
 	if (rc == 0 && (rc = db_begin_write(db, e)) == 0) {

@@ -11,6 +11,7 @@
 #include "core/sla.h"
 #include "core/timefmt.h"
 #include "lib/buf.h"
+#include "store/case_search.h"
 #include "store/db.h"
 #include "store/media_store.h"
 
@@ -91,6 +92,8 @@ int case_report_file(struct db *db, const struct case_report *r, struct case_ref
 	    (rc = media_record(db, r->media_sha256, r->media_kind, r->media_bytes, r->now, e)) < 0)
 		return rc;
 	rc = insert_case(db, r, out, e);
+	if (rc == 0)
+		rc = case_search_add(db, out->id, r->description, r->address, e);
 	if (rc < 0)
 		return rc;
 	for (size_t i = 0; i < r->nattrs; i++) {

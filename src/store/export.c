@@ -298,10 +298,12 @@ int export_check_schema(struct db *db, struct err *e)
 		 * its own triggers bump while the import writes, and the audit chain's head
 		 * (import points it at the last record); sessions end with a move: log in again.
 		 * The figures' tallies are derived: the target's triggers count the cases, moves
-		 * and ratings again as the import writes them. */
+		 * and ratings again as the import writes them; so is the search index (import
+		 * makes it again). */
 		if (strcmp(name, "schema_version") == 0 || strcmp(name, "refdata_version") == 0 ||
 		    strcmp(name, "audit_head") == 0 || strcmp(name, "sessions") == 0 ||
-		    strncmp(name, "case_tally", 10) == 0 || strcmp(name, "case_handle_time") == 0)
+		    strncmp(name, "case_tally", 10) == 0 || strcmp(name, "case_handle_time") == 0 ||
+		    strncmp(name, "case_search", 11) == 0) /* the search index and its FTS5 tables */
 			continue;
 		if (!table_named(name)) {
 			rc =

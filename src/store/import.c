@@ -12,6 +12,7 @@
 
 #include "lib/buf.h"
 #include "store/audit.h"
+#include "store/case_search.h"
 #include "store/db.h"
 #include "store/migrate.h"
 
@@ -387,11 +388,13 @@ int import_jsonl(struct db *db, FILE *in, struct export_stats *stats, struct err
 			rc = import_all(db, &r, stats, e);
 		if (!rc) /* the chain's head is the target's own: point it at the last row */
 			rc = audit_head_sync(db, e);
+		if (!rc) /* the search index is derived: made again from the cases copied in */
+			rc = case_search_reset(db, e);
 		if (!rc)
 			rc = db_commit(db, e);
 		if (rc)
 			db_rollback(db);
 	}
 	free(r.line);
-	return rc;
+	return rc ? rc : case_search_catch_up(db, NULL, e);
 }

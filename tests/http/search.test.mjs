@@ -45,3 +45,29 @@ test('by code, by words of the description or address, within reach', async () =
   const long = await staffReq(srv, 'GET', `/api/v1/cases?q=${'长'.repeat(40)}`, { cookie: office.cookie });
   assert.equal(long.status, 400);
 });
+
+test('the search index gives what a full scan gives, and is made again for old cases', async () => {
+  const c = (await fileRequest(srv, { description: '小区门口垃圾桶满溢，异味明显', address_string: '中山区鹿鸣测试巷 Room 808B' })).id;
+  const d = (await fileRequest(srv, { description: '垃圾 桶盖破损' })).id; // the space breaks 垃圾桶
+  // Every bigram must be there, and the words in this order: 垃圾桶 is in c only.
+  assert.deepEqual(await find(office, '垃圾桶'), [c]);
+  assert.deepEqual(await find(office, '桶满溢'), [c]);
+  assert.deepEqual(await find(office, '鹿鸣测试巷'), [c], 'the address is indexed too');
+  assert.deepEqual(await find(office, '满溢垃圾'), [], 'all bigrams present is not enough: the words must follow each other');
+  // One character or no Chinese at all: no bigram, the list scans (same answers).
+  assert.ok((await find(office, '桶')).includes(c) && (await find(office, '桶')).includes(d));
+  assert.deepEqual(await find(office, 'Room 808B'), [c]);
+  // Words the index holds for many cases: newest first, as without it.
+  const many = await find(office, '垃圾');
+  assert.ok(many.length >= 2 && many[0] === d && many[1] === c, many.slice(0, 3).join());
+
+  // A database from before the index: empty it, mark every case to be indexed, restart.
+  await srv.stop();
+  const PGDB = /^postgres/.test(srv.db);
+  sql(srv.db, PGDB ? 'DELETE FROM case_search' : "INSERT INTO case_search (case_search) VALUES ('delete-all')");
+  sql(srv.db, 'UPDATE case_search_state SET backfilled = 0, backfill_through = (SELECT max(id) FROM cases)');
+  srv = await startServer({ instance: srv });
+  assert.match(srv.stderr(), /wenming: \d+ cases added to the search index/);
+  assert.deepEqual(await find(office, '垃圾桶'), [c], 'found again once indexed (the session lives on)');
+  assert.deepEqual((await find(office, '单车乱停')).length, 1);
+});
