@@ -25,7 +25,8 @@ async function visit(hash, ready) {
   await page.getByRole('button', { name: '登录' }).click();
   await page.getByRole('button', { name: '退出' }).waitFor();
   // a fresh context: everything is downloaded, as on a first visit
-  const fresh = await browser.newContext({ viewport: { width: 1440, height: 900 }, storageState: await context.storageState() });
+  // the service worker's own downloads (its precache) are not the page's: blocked here
+  const fresh = await browser.newContext({ viewport: { width: 1440, height: 900 }, storageState: await context.storageState(), serviceWorkers: 'block' });
   const p = await fresh.newPage();
   let bytes = 0;
   p.on('requestfinished', async (req) => {

@@ -41,9 +41,13 @@ fi
 
 # The console's vendor files, from the npm packages (served at /static/vendor/; not in git).
 vendor=web/static/vendor
-if [ -d node_modules/echarts ] && { [ ! -f "$vendor/.stamp" ] || ! cmp -s package-lock.json "$vendor/.stamp"; }; then
+# ECharts' "common" build (line, bar, pie, scatter with grid, legend, tooltip, title, aria):
+# 240 KB compressed against 369 KB for the full one, and the dashboard needs no more.
+if [ -d node_modules/echarts ] && { [ ! -f "$vendor/.stamp" ] || [ ! -f "$vendor/echarts.common.min.js" ] ||
+  ! cmp -s package-lock.json "$vendor/.stamp"; }; then
   mkdir -p "$vendor/images"
-  cp node_modules/echarts/dist/echarts.min.js "$vendor/"
+  rm -f "$vendor/echarts.min.js"
+  cp node_modules/echarts/dist/echarts.common.min.js "$vendor/"
   cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css "$vendor/"
   cp node_modules/leaflet/dist/images/*.png "$vendor/images/"
   cp package-lock.json "$vendor/.stamp"

@@ -183,6 +183,8 @@ const struct route routes[] = {
     {"GET", "/api/v1/sites/{code}", 0, sites_get, STAFF, NULL, "One site", 0},
     {"GET", "/api/v1/rounds", 0, rounds_list, STAFF, NULL,
      "Inspection rounds (督查 / 模拟测评), newest first", 0},
+    {"GET", "/api/v1/inspectors", 0, inspectors_list, ROUND_EDIT, NULL,
+     "The active inspectors a round can name", 0},
     {"POST", "/api/v1/rounds", 0, rounds_create, ROUND_EDIT, rounds_create_params,
      "Make an inspection round and draw its sites", 0},
     {"GET", "/api/v1/rounds/{id}", 0, rounds_get, STAFF, NULL,

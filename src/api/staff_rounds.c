@@ -212,6 +212,28 @@ int rounds_list(struct http_req *r, struct http_resp *w, struct err *e)
 	return rc < 0 ? rc : rounds_json(db, &w->json, e);
 }
 
+static json_t *inspector_row(struct db_stmt *st)
+{
+	return json_pack("{s:I, s:s, s:s, s:I, s:s}", "id", (json_int_t)db_col_int(st, 0), "login",
+	                 db_col_text(st, 1), "name", db_col_text(st, 2), "unit_id",
+	                 (json_int_t)db_col_int(st, 3), "unit_name", db_col_text(st, 4));
+}
+
+/* Whom a round can name: the office makes rounds but may not list the staff accounts (an
+ * admin's), so it gets the active inspectors alone, without any account details. */
+int inspectors_list(struct http_req *r, struct http_resp *w, struct err *e)
+{
+	struct db *db;
+	int rc = api_db(r, &db, e);
+	return rc < 0 ? rc
+	              : api_query_array(db,
+	                                "SELECT u.id, u.login, u.name, u.unit_id, n.name FROM users u"
+	                                " JOIN unit n ON n.id = u.unit_id"
+	                                " WHERE u.active = 1 AND (u.roles & ?) <> 0 ORDER BY u.name,"
+	                                " u.id",
+	                                DB_ARGS(db_int(ROLE_INSPECTOR)), inspector_row, &w->json, e);
+}
+
 int rounds_get(struct http_req *r, struct http_resp *w, struct err *e)
 {
 	struct db *db;

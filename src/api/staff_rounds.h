@@ -11,6 +11,8 @@
 
 int rounds_create(struct http_req *r, struct http_resp *w, struct err *e);
 int rounds_list(struct http_req *r, struct http_resp *w, struct err *e);
+/* The active inspectors (id, login, name, unit), for naming them in a round. */
+int inspectors_list(struct http_req *r, struct http_resp *w, struct err *e);
 int rounds_close(struct http_req *r, struct http_resp *w, struct err *e);
 int rounds_get(struct http_req *r, struct http_resp *w, struct err *e);
 int rounds_site_checklist(struct http_req *r, struct http_resp *w, struct err *e);

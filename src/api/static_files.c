@@ -65,6 +65,9 @@ static int send_file(struct http_req *r, struct http_resp *w, const char *rel, s
 	                                    (unsigned long long)st.st_mtim.tv_nsec);
 	resp_header(w, "ETag", etag);
 	resp_header(w, "Cache-Control", "no-cache");
+	/* The console's service worker lives beside its modules but serves the /console page. */
+	if (strcmp(rel, "static/console/sw.js") == 0)
+		resp_header(w, "Service-Worker-Allowed", "/console");
 	w->content_type = type;
 	const char *inm = req_header(r, "If-None-Match");
 	if (inm && strstr(inm, etag)) {

@@ -77,6 +77,9 @@ test('an inspection with a failure: the case is opened with the photo', async ()
 test('without signal the inspection waits in the phone and is sent when online', async () => {
   const p = await phone();
   await step(p, 'inspect-offline', async () => {
+    // the service worker takes the page over, then keeps what it reads
+    await p.waitForFunction(() => !!navigator.serviceWorker.controller);
+    await p.reload();
     await p.getByRole('link', { name: '手机端督查' }).click();
     await p.locator('.cards a').nth(1).click();
     await p.locator('fieldset.item').first().waitFor();
@@ -86,6 +89,13 @@ test('without signal the inspection waits in the phone and is sent when online',
     await p.getByText('暂无网络：检查结果已保存').waitFor();
     await p.getByText('等待网络').waitFor();
     assert.equal(inspected(), 1, 'nothing reached the server');
+    // still without signal, the console opens again: the page, its modules, the session and
+    // the rounds from the service worker's copies, the waiting inspection from IndexedDB
+    await p.reload();
+    await p.getByRole('heading', { name: '督查检查', exact: true }).waitFor();
+    await p.getByText('等待网络').waitFor();
+    await p.getByRole('link', { name: '手机端督查' }).waitFor();
+    assert.equal(inspected(), 1, 'still nothing sent');
     await p.context().setOffline(false);
     for (let i = 0; i < 50 && inspected() < 2; i++) await p.waitForTimeout(100);
     assert.equal(inspected(), 2, 'sent once online');

@@ -26,6 +26,11 @@ test('the console page and its modules', async () => {
   const again = await req(srv.base, 'GET', '/static/console/app.js', { headers: { 'If-None-Match': etag } });
   assert.equal(again.status, 304);
   assert.equal(again.text, '');
+  // the service worker may serve the /console page (its scope), nothing wider
+  const sw = await req(srv.base, 'GET', '/static/console/sw.js');
+  assert.equal(sw.status, 200);
+  assert.equal(sw.headers.get('service-worker-allowed'), '/console');
+  assert.equal((await req(srv.base, 'GET', '/static/console/app.js')).headers.get('service-worker-allowed'), null);
   const mod = await req(srv.base, 'GET', '/static/console/pages/inbox.js');
   assert.equal(mod.status, 200);
   assert.equal((await req(srv.base, 'GET', '/static/console/app.css')).headers.get('content-type'), 'text/css; charset=utf-8');

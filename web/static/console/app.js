@@ -53,6 +53,8 @@ async function logout() {
   try { await api('DELETE', '/api/v1/session'); } catch { /* gone already */ }
   session.user = null;
   session.csrf = null;
+  // what the service worker kept for working offline belongs to this user
+  try { await caches.delete('wenming-data-v1'); } catch { /* no Cache API */ }
   location.hash = '#/login';
 }
 
@@ -108,4 +110,12 @@ async function start() {
   await route();
 }
 
+// The page and what an inspector needs open without signal too (sw.js). Once the worker
+// controls the page it has seen none of the session: ask again so that it keeps a copy.
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register('/static/console/sw.js', { scope: '/console' }).catch(() => {});
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    if (session.user) fetch('/api/v1/session', { credentials: 'same-origin' }).catch(() => {});
+  });
+}
 start();

@@ -15,7 +15,7 @@ export function script(src) {
 }
 
 export async function echarts() {
-  await script('/static/vendor/echarts.min.js');
+  await script('/static/vendor/echarts.common.min.js');
   return window.echarts;
 }
 

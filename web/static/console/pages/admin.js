@@ -248,9 +248,8 @@ async function standards(sec) {
 // ---------------------------------------------------------------- rounds
 
 async function rounds(sec) {
-  const [areas, types, people] = await Promise.all([
-    api('GET', '/api/v1/areas'), api('GET', '/api/v1/site-types'),
-    has('admin') ? api('GET', '/api/v1/users').catch(() => null) : null,
+  const [areas, types, inspectorList] = await Promise.all([
+    api('GET', '/api/v1/areas'), api('GET', '/api/v1/site-types'), api('GET', '/api/v1/inspectors'),
   ]);
   const box = listBox();
   const draw = async () => {
@@ -276,12 +275,10 @@ async function rounds(sec) {
   const n = input({ type: 'number', min: 1, max: 10000, step: 1, value: '2' });
   const share = input({ type: 'number', min: 0.001, max: 1, step: 0.001, value: '0.2' });
   const seed = input({ type: 'number', min: 0, step: 1 });
-  const inspectorList = people?.filter((u) => u.active && u.roles.includes('inspector')) ?? null;
-  const inspectors = inspectorList
-    ? h('fieldset', {}, h('legend', {}, '检查人员'), inspectorList.length
-      ? inspectorList.map((u) => h('label', { class: 'check' }, input({ type: 'checkbox', name: 'inspectors', value: u.id }), ` ${u.name}（${u.login}）`))
-      : h('p', { class: 'muted' }, '还没有启用的监督员账号'))
-    : field('检查人员（用户编号，逗号分隔，可留空）', input({ name: 'inspector_ids', inputmode: 'numeric', maxlength: 2000 }));
+  const inspectors = h('fieldset', {}, h('legend', {}, '检查人员'), inspectorList.length
+    ? inspectorList.map((u) => h('label', { class: 'check' }, input({ type: 'checkbox', name: 'inspectors', value: u.id }),
+      ` ${u.name}（${u.login}，${u.unit_name}）`))
+    : h('p', { class: 'muted' }, '还没有启用的监督员账号'));
   const nField = field('每类每区抽取数量', n);
   const shareField = field('抽取比例（0.001–1）', share);
   const sync = () => { nField.hidden = sample.value !== 'per_stratum'; shareField.hidden = sample.value !== 'share'; };
@@ -301,9 +298,7 @@ async function rounds(sec) {
     if (sample.value === 'per_stratum') body.sample_n = Number(n.value);
     if (sample.value === 'share') body.sample_share = Number(share.value);
     if (seed.value !== '') body.seed = Number(seed.value);
-    const ids = inspectorList
-      ? [...f.querySelectorAll('input[name="inspectors"]:checked')].map((x) => x.value)
-      : (f.querySelector('input[name="inspector_ids"]').value || '').split(/[,，\s]+/).filter(Boolean);
+    const ids = [...f.querySelectorAll('input[name="inspectors"]:checked')].map((x) => x.value);
     if (ids.length) body.inspectors = ids;
     const x = await api('POST', '/api/v1/rounds', body);
     f.reset();
