@@ -96,6 +96,24 @@ const char *api_sent_summary(struct http_req *r, const struct param_spec *specs)
 	return api_json_text(r, o);
 }
 
+int api_query_one(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
+                  json_t *(*row)(struct db_stmt *st), json_t **out, struct err *e)
+{
+	struct db_stmt *st;
+	int rc = db_query(db, sql, args, nargs, &st, e);
+	if (rc < 0)
+		return rc;
+	rc = db_step(st, e);
+	if (rc == DB_ROW) {
+		*out = row(st);
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = err_set(e, ERR_NOT_FOUND, "not found");
+	}
+	db_done(st);
+	return rc;
+}
+
 int api_query_array(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
                     json_t *(*row)(struct db_stmt *st), json_t **out, struct err *e)
 {

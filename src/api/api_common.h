@@ -35,6 +35,10 @@ int api_audit_as(struct db *db, const struct http_req *r, const char *actor, con
 struct db_stmt;
 int api_query_array(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
                     json_t *(*row)(struct db_stmt *st), json_t **out, struct err *e);
+/* Runs sql and makes row(st) of its first row (a new value in *out); ERR_NOT_FOUND when there
+ * is none (the caller words the message). */
+int api_query_one(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
+                  json_t *(*row)(struct db_stmt *st), json_t **out, struct err *e);
 /* Answers w with a copy of b's bytes (in the request's arena) as content_type. */
 struct buf;
 void api_body(struct http_req *r, struct http_resp *w, const struct buf *b,

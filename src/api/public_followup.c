@@ -153,7 +153,14 @@ int public_case_get(struct http_req *r, struct http_resp *w, struct err *e)
 	int rc = api_public_limit(r, w, e);
 	if (rc < 0 || (rc = path_code(r, code, e)) < 0 || (rc = api_db(r, &db, e)) < 0)
 		return rc;
+	return public_case_view(r, db, code, &w->json, e);
+}
+
+int public_case_view(struct http_req *r, struct db *db, const char *code, json_t **out,
+                     struct err *e)
+{
 	struct db_stmt *st;
+	int rc;
 	if ((rc = db_query(db, PUBLIC_SELECT, DB_ARGS(db_text(code)), &st, e)) < 0)
 		return rc;
 	json_t *c = NULL;
@@ -202,7 +209,7 @@ int public_case_get(struct http_req *r, struct http_resp *w, struct err *e)
 		json_decref(c);
 		return rc;
 	}
-	w->json = c;
+	*out = c;
 	return 0;
 }
 

@@ -3,7 +3,11 @@
 #ifndef WM_API_PUBLIC_FOLLOWUP_H
 #define WM_API_PUBLIC_FOLLOWUP_H
 
+#include <jansson.h>
+
 #include "http/http.h"
+
+struct db;
 
 /* An 'unsatisfied' rating given within this many seconds of closing reopens the case (the
  * same 30 days in which staff may reopen a closed case). */
@@ -16,6 +20,11 @@ enum { RATING_COMMENT_MAX_CHARS = 500 };
 unsigned rating_reopen_roles(void);
 
 int public_case_get(struct http_req *r, struct http_resp *w, struct err *e);
+/* The public view of the case with tracking code `code` (a new object in *out: status,
+ * deadline, public timeline, rating), as GET /api/v1/public/cases/{code} answers it;
+ * ERR_NOT_FOUND when there is none. */
+int public_case_view(struct http_req *r, struct db *db, const char *code, json_t **out,
+                     struct err *e);
 int public_case_rate(struct http_req *r, struct http_resp *w, struct err *e);
 
 extern const struct param_spec public_case_rate_params[];

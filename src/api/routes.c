@@ -8,6 +8,7 @@
 #include "api/staff_categories.h"
 #include "api/staff_routing.h"
 #include "api/public_survey.h"
+#include "portal/portal.h"
 #include "api/staff_rounds.h"
 #include "api/staff_standards.h"
 #include "api/staff_stats.h"
@@ -24,6 +25,20 @@ const struct route routes[] = {
     {"GET", "/healthz", 0, health_get, ROLE_PUBLIC, NULL, "Liveness and database check", 0},
     {"GET", "/api/v1/openapi.json", 0, openapi_get, ROLE_PUBLIC, NULL,
      "This API's OpenAPI 3.1 document", 0},
+    /* The public portal: pages for citizens, without JavaScript or an account (issue 8). */
+    {"GET", "/", FMT_HTML, portal_home, ROLE_PUBLIC, NULL, "The public portal's home page", 0},
+    {"GET", "/care", FMT_HTML, portal_care, ROLE_PUBLIC, portal_care_params,
+     "Switch the elder-friendly mode (关怀版) on or off", 0},
+    {"GET", "/report", FMT_HTML, portal_report_form, ROLE_PUBLIC, NULL,
+     "Report a problem: the form", 0},
+    {"POST", "/report", FMT_HTML, portal_report_post, ROLE_PUBLIC, portal_report_params,
+     "Report a problem", 0},
+    {"GET", "/cases", FMT_HTML, portal_cases, ROLE_PUBLIC, portal_cases_params,
+     "Reported problems and their state, by district", 0},
+    {"GET", "/track", FMT_HTML, portal_track_form, ROLE_PUBLIC, portal_track_params,
+     "Follow a case: the tracking-code form", 0},
+    {"GET", "/track/{code}", FMT_HTML, portal_track_case, ROLE_PUBLIC, portal_track_case_params,
+     "A case's public page", 0},
     {"GET", "/console", 0, console_get, ROLE_PUBLIC, NULL, "The staff console", 0},
     {"GET", "/static/{dir}/{file}", 0, static_get, ROLE_PUBLIC, NULL,
      "A file of the console (module, style, vendor file)", 0},

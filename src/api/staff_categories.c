@@ -110,19 +110,8 @@ static int category_json(struct db *db, const char *service_code, json_t **out, 
 {
 	char sql[1024];
 	snprintf(sql, sizeof sql, "%s WHERE c.service_code = ?", CATEGORY_SELECT);
-	struct db_stmt *st;
-	int rc = db_query(db, sql, DB_ARGS(db_text(service_code)), &st, e);
-	if (rc < 0)
-		return rc;
-	rc = db_step(st, e);
-	if (rc == DB_ROW) {
-		*out = category_row(st);
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = err_set(e, ERR_NOT_FOUND, "no category %s", service_code);
-	}
-	db_done(st);
-	return rc;
+	int rc = api_query_one(db, sql, DB_ARGS(db_text(service_code)), category_row, out, e);
+	return rc == ERR_NOT_FOUND ? err_set(e, ERR_NOT_FOUND, "no category %s", service_code) : rc;
 }
 
 /* A category as it will be written. */

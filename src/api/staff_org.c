@@ -80,19 +80,8 @@ static int unit_json(struct db *db, int64_t id, json_t **out, struct err *e)
 {
 	char sql[320];
 	snprintf(sql, sizeof sql, "%s WHERE id = ?", UNIT_SELECT);
-	struct db_stmt *st;
-	int rc = db_query(db, sql, DB_ARGS(db_int(id)), &st, e);
-	if (rc < 0)
-		return rc;
-	rc = db_step(st, e);
-	if (rc == DB_ROW) {
-		*out = unit_row(st);
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = err_set(e, ERR_NOT_FOUND, "no unit %lld", (long long)id);
-	}
-	db_done(st);
-	return rc;
+	int rc = api_query_one(db, sql, DB_ARGS(db_int(id)), unit_row, out, e);
+	return rc == ERR_NOT_FOUND ? err_set(e, ERR_NOT_FOUND, "no unit %lld", (long long)id) : rc;
 }
 
 int units_get(struct http_req *r, struct http_resp *w, struct err *e)

@@ -82,19 +82,10 @@ static int rule_json(struct db *db, int64_t id, json_t **out, struct err *e)
 {
 	char sql[512];
 	snprintf(sql, sizeof sql, "%s WHERE r.id = ?", RULE_SELECT);
-	struct db_stmt *st;
-	int rc = db_query(db, sql, DB_ARGS(db_int(id)), &st, e);
-	if (rc < 0)
-		return rc;
-	rc = db_step(st, e);
-	if (rc == DB_ROW) {
-		*out = rule_row(st);
-		rc = 0;
-	} else if (rc == DB_DONE) {
-		rc = err_set(e, ERR_NOT_FOUND, "no routing rule %lld", (long long)id);
-	}
-	db_done(st);
-	return rc;
+	int rc = api_query_one(db, sql, DB_ARGS(db_int(id)), rule_row, out, e);
+	return rc == ERR_NOT_FOUND
+	           ? err_set(e, ERR_NOT_FOUND, "no routing rule %lld", (long long)id)
+	           : rc;
 }
 
 /* A rule as it will be written. */

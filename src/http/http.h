@@ -137,7 +137,8 @@ struct route {
 	const char
 	    *pattern; /* "/open311/v2/services/{service_code}" — segments in braces capture */
 	unsigned
-	    formats; /* FMT_JSON|FMT_XML: the path must end in .json/.xml; 0 = no suffix, JSON */
+	    formats; /* FMT_JSON|FMT_XML: the path must end in .json/.xml; 0 = no suffix, JSON;
+	                FMT_HTML: no suffix, a page (its errors are pages too) */
 	http_handler handler;
 	unsigned roles;                  /* who may call it; 0 denies everyone */
 	const struct param_spec *params; /* terminated by { .name = NULL } ; NULL = takes none */

@@ -2,6 +2,8 @@
  * or a file), gzip it when that pays, add the headers every response carries. */
 #include "http/respond.h"
 
+#include "lib/html.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -197,6 +199,51 @@ int respond_queue_cached(struct MHD_Connection *c, const struct http_req *r, str
 	return resp ? queue(c, 200, resp) : -1;
 }
 
+/* The heading a citizen reads for each status. */
+static const char *html_error_title(int status)
+{
+	switch (status) {
+	case 400:
+	case 422:
+		return "请求内容有误";
+	case 401:
+	case 403:
+		return "没有访问权限";
+	case 404:
+		return "页面不存在";
+	case 405:
+		return "不支持的操作";
+	case 413:
+		return "提交的内容过大";
+	case 415:
+		return "不支持的文件类型";
+	case 429:
+		return "操作过于频繁，请稍后再试";
+	case 503:
+		return "系统繁忙，请稍后再试";
+	default:
+		return status >= 500 ? "系统出错了，请稍后再试" : "无法完成请求";
+	}
+}
+
+void html_error_page(struct buf *out, int status, const char *detail)
+{
+	buf_adds(out, "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+	              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+	              "<title>");
+	html_text(out, html_error_title(status));
+	buf_adds(out,
+	         " - 文明城市</title><link rel=\"stylesheet\" href=\"/static/portal/portal.css\">"
+	         "</head><body><main id=\"main\" class=\"page\"><h1>");
+	html_text(out, html_error_title(status));
+	buf_printf(out, "</h1><p class=\"muted\">错误代码 %d", status);
+	if (*detail) {
+		buf_adds(out, "：");
+		html_text(out, detail);
+	}
+	buf_adds(out, "</p><p><a href=\"/\">返回首页</a></p></main></body></html>\n");
+}
+
 int respond_error(struct MHD_Connection *c, const struct http_req *r, int code, const char *msg,
                   const char *allow, struct resp_bufs *b)
 {
@@ -221,6 +268,19 @@ int respond_error_with(struct MHD_Connection *c, const struct http_req *r, int c
 	/* What the handler said about the error (Retry-After on a 429) goes out with it. */
 	for (int i = 0; from && i < from->nheaders; i++)
 		resp_header(&w, from->headers[i].name, from->headers[i].value);
+	/* A page's error is a page: a browser without JavaScript must be able to read it. */
+	if (r->format == FMT_HTML && w.json) {
+		json_decref(w.json);
+		w.json = NULL;
+		struct buf *out = &b->body;
+		buf_reset(out);
+		html_error_page(out, status, msg && msg[0] ? msg : "");
+		w.content_type = "text/html; charset=utf-8";
+		w.body = out->data;
+		w.body_len = out->len;
+		resp_header(&w, "Cache-Control", "no-store");
+		return respond_queue(c, r, &w, b, NULL);
+	}
 	/* Error bodies are tiny: XML or JSON per the request, never an error in an error. */
 	struct http_req er = *r;
 	if (er.format != FMT_XML)

@@ -23,6 +23,10 @@ struct resp_bufs {
  * nothing changed) when origin is not a bare http(s) origin. */
 int respond_set_img_origin(const char *origin);
 
+/* A plain error page (status's heading in Chinese, the detail escaped) appended to out: the
+ * error body of FMT_HTML routes. */
+void html_error_page(struct buf *out, int status, const char *detail);
+
 /* Serialises j into out (appending). 0 or -1. */
 int body_json(const json_t *j, struct buf *out);
 /* XML with root element root (NULL: "response"); arrays repeat the singular of their name. */

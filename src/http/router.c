@@ -166,7 +166,7 @@ int router_match(const struct route *routes, struct http_req *r, const char *raw
 		r->format = p.suffix; /* errors answer in the format the client asked for */
 	bool bad_format = false;
 	for (const struct route *rt = routes; rt->method; rt++) {
-		bool with_suffix = rt->formats != 0;
+		bool with_suffix = (rt->formats & (FMT_JSON | FMT_XML)) != 0;
 		if (with_suffix && (p.n == 0 || !p.suffix))
 			continue;
 		if (!pattern_match(rt->pattern, &p, with_suffix, r))
@@ -182,8 +182,8 @@ int router_match(const struct route *routes, struct http_req *r, const char *raw
 		if (with_suffix) /* the handler sees the path without its suffix */
 			((char *)r->path)[strlen(r->path) - (p.segs[p.n - 1].len - p.stripped)] =
 			    '\0';
-		else
-			r->format = FMT_JSON;
+		else /* pages answer their errors as pages too */
+			r->format = rt->formats & FMT_HTML ? FMT_HTML : FMT_JSON;
 		*out = rt;
 		return 0;
 	}

@@ -196,6 +196,17 @@ static enum MHD_Result fail(struct conn *c, struct MHD_Connection *mc, int code,
 	return c->status < 0 ? MHD_NO : MHD_YES;
 }
 
+/* A browser asking for a page outside the API's paths (no .json/.xml suffix). */
+static bool wants_page(const struct http_req *r)
+{
+	const char *accept = req_header(r, "Accept");
+	size_t n = strlen(r->path);
+	bool suffix = (n > 5 && strcmp(r->path + n - 5, ".json") == 0) ||
+	              (n > 4 && strcmp(r->path + n - 4, ".xml") == 0);
+	return !suffix && accept && strstr(accept, "text/html") &&
+	       strncmp(r->path, "/api/", 5) != 0 && strncmp(r->path, "/open311/", 9) != 0;
+}
+
 static bool body_method(const char *m)
 {
 	return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0;
@@ -326,6 +337,8 @@ static enum MHD_Result begin(struct conn *c, struct MHD_Connection *mc, const ch
 		return fail(c, mc, ERR_UNAVAILABLE, "the server is shutting down; please retry",
 		            NULL);
 	int rc = router_match(s->routes, r, c->uri, c->path_len, &c->route, allow, &e);
+	if (rc == ERR_NOT_FOUND && wants_page(r))
+		r->format = FMT_HTML; /* a mistyped or stale link followed in a browser */
 	if (rc == 0 && s->cfg.authenticate)
 		rc = s->cfg.authenticate(r, &e);
 	if (rc == 0)

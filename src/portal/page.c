@@ -1,0 +1,74 @@
+#include "portal/page.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api_common.h"
+#include "lib/arena.h"
+#include "lib/html.h"
+
+int page_care(const struct http_req *r)
+{
+	const char *v = api_cookie(r, "wm_care");
+	return v && strcmp(v, "1") == 0;
+}
+
+void page_text(struct page *p, const char *s)
+{
+	html_text(&p->out, s);
+}
+
+void page_raw(struct page *p, const char *html)
+{
+	buf_adds(&p->out, html);
+}
+
+static void nav_item(struct page *p, const char *href, const char *label, int current)
+{
+	buf_adds(&p->out, "<li><a href=\"");
+	buf_adds(&p->out, href);
+	buf_adds(&p->out, current ? "\" aria-current=\"page\">" : "\">");
+	buf_adds(&p->out, label);
+	buf_adds(&p->out, "</a></li>");
+}
+
+void page_open(struct page *p, struct http_req *r, const char *title, enum page_nav nav)
+{
+	*p = (struct page){.r = r, .out = BUF_INIT, .care = page_care(r)};
+	struct buf *o = &p->out;
+	buf_adds(o, p->care ? "<!doctype html>\n<html lang=\"zh-CN\" class=\"care\">"
+	                    : "<!doctype html>\n<html lang=\"zh-CN\">");
+	buf_adds(o,
+	         "<head><meta charset=\"utf-8\">"
+	         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
+	html_text(o, title);
+	buf_adds(o, " - 大连文明城市</title>"
+	            "<link rel=\"stylesheet\" href=\"/static/portal/portal.css\"></head><body>"
+	            "<a class=\"skip\" href=\"#main\">跳到主要内容</a>"
+	            "<header class=\"top\"><a class=\"brand\" href=\"/\">大连文明城市</a>"
+	            "<nav aria-label=\"主导航\"><ul>");
+	nav_item(p, "/", "首页", nav == NAV_HOME);
+	nav_item(p, "/report", "我要反映", nav == NAV_REPORT);
+	nav_item(p, "/track", "查询进度", nav == NAV_TRACK);
+	nav_item(p, "/cases", "问题公开", nav == NAV_CASES);
+	buf_adds(o, "</ul></nav>");
+	/* A link, not a script: it works everywhere, and comes back to this page. */
+	buf_adds(o, "<a class=\"care-switch\" href=\"/care?on=");
+	buf_adds(o, p->care ? "0" : "1");
+	buf_adds(o, "&amp;back=");
+	html_urlpart(o, r->path);
+	buf_adds(o, p->care ? "\">标准版</a>" : "\">关怀版（大字）</a>");
+	buf_adds(o, "</header><main id=\"main\" class=\"page\" tabindex=\"-1\">");
+}
+
+void page_close(struct page *p, struct http_resp *w)
+{
+	buf_adds(&p->out, "</main><footer class=\"foot\"><p>大连市精神文明建设委员会办公室 主办"
+	                  "　<a href=\"/console\">工作人员入口</a></p></footer></body></html>\n");
+	size_t len;
+	char *doc = buf_detach(&p->out, &len);
+	arena_defer(p->r->arena, free, doc);
+	w->content_type = "text/html; charset=utf-8";
+	w->body = doc;
+	w->body_len = len;
+}

@@ -1,0 +1,32 @@
+/* The public portal's page shell (issue 8, docs/portal.md): server-rendered HTML that works
+ * without JavaScript — the document head, a skip link, the header with the navigation and
+ * the 关怀版 switch, the footer. In 关怀版 (cookie wm_care=1) the same markup gets the
+ * large-type, high-contrast, single-column style (class "care" on <html>). */
+#ifndef WM_PORTAL_PAGE_H
+#define WM_PORTAL_PAGE_H
+
+#include "http/http.h"
+#include "lib/buf.h"
+
+struct page {
+	struct http_req *r;
+	struct buf out; /* the document; handed to the response by page_close */
+	int care;       /* 关怀版 */
+};
+
+/* Where a page sits in the navigation (its item is marked aria-current). */
+enum page_nav { NAV_NONE, NAV_HOME, NAV_REPORT, NAV_TRACK, NAV_CASES, NAV_NEWS };
+
+/* Starts p for request r: everything up to the opening of <main>. title is text. */
+void page_open(struct page *p, struct http_req *r, const char *title, enum page_nav nav);
+/* Closes <main>, adds the footer, and makes the document w's body (status unchanged). */
+void page_close(struct page *p, struct http_resp *w);
+/* Whether the request carries the 关怀版 cookie. */
+int page_care(const struct http_req *r);
+
+/* Escaped text into the page. */
+void page_text(struct page *p, const char *s);
+/* A literal of the program (trusted markup). */
+void page_raw(struct page *p, const char *html);
+
+#endif

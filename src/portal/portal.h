@@ -1,0 +1,25 @@
+/* The public portal's pages (issue 8, docs/portal.md): citizens report and follow problems
+ * without an account, in plain HTML that works without JavaScript, with a 关怀版. */
+#ifndef WM_PORTAL_H
+#define WM_PORTAL_H
+
+#include "http/http.h"
+
+int portal_home(struct http_req *r, struct http_resp *w, struct err *e);
+int portal_care(struct http_req *r, struct http_resp *w, struct err *e);
+int portal_report_form(struct http_req *r, struct http_resp *w, struct err *e);
+int portal_report_post(struct http_req *r, struct http_resp *w, struct err *e);
+int portal_cases(struct http_req *r, struct http_resp *w, struct err *e);
+int portal_track_form(struct http_req *r, struct http_resp *w, struct err *e);
+int portal_track_case(struct http_req *r, struct http_resp *w, struct err *e);
+
+extern const struct param_spec portal_care_params[];
+extern const struct param_spec portal_cases_params[];
+extern const struct param_spec portal_report_params[];
+extern const struct param_spec portal_track_params[];
+extern const struct param_spec portal_track_case_params[];
+
+/* "2026-11-26 13:05" in Beijing time. */
+void portal_time(char out[20], int64_t t);
+
+#endif

@@ -1,0 +1,176 @@
+/* 查询进度: a citizen types the tracking code from the confirmation (or the SMS) and sees the
+ * case's public view — status, deadline, the public steps with the responsible unit — the same
+ * data as GET /api/v1/public/cases/{code}, as a page. */
+#include "portal/portal.h"
+
+#include <jansson.h>
+#include <string.h>
+
+#include "api/api_common.h"
+#include "api/public_followup.h"
+#include "core/tracking.h"
+#include "lib/arena.h"
+#include "lib/html.h"
+#include "portal/page.h"
+
+const struct param_spec portal_track_params[] = {
+    {.name = "code", .type = PT_STRING, .max_len = 64, .description = "a tracking code"},
+    {.name = NULL},
+};
+
+static const char *const ONE[] = {"1", NULL};
+
+const struct param_spec portal_track_case_params[] = {
+    {.name = "new",
+     .type = PT_ENUM,
+     .values = ONE,
+     .description = "just reported: the page thanks the reporter"},
+    {.name = NULL},
+};
+
+static void track_box(struct page *p, const char *code, const char *error)
+{
+	page_raw(p, "<form class=\"card\" method=\"get\" action=\"/track\">"
+	            "<label for=\"code\">查询码（受理时给您的编号，如 DL2611…）</label>");
+	if (error) {
+		page_raw(p, "<p class=\"error\" id=\"code-error\">");
+		page_text(p, error);
+		page_raw(p, "</p>");
+	}
+	page_raw(p,
+	         "<input id=\"code\" name=\"code\" required maxlength=\"64\" autocomplete=\"off\""
+	         " autocapitalize=\"characters\"");
+	if (error)
+		page_raw(p, " aria-invalid=\"true\" aria-describedby=\"code-error\"");
+	page_raw(p, " value=\"");
+	page_text(p, code ? code : "");
+	page_raw(p, "\"><button type=\"submit\" class=\"primary\">查询</button></form>");
+}
+
+/* GET /track: the form; with ?code= a known code goes to its page (a bookmarkable URL). */
+int portal_track_form(struct http_req *r, struct http_resp *w, struct err *e)
+{
+	(void)e;
+	const char *code = req_str(r, "code");
+	char norm[TRACKING_MAX];
+	const char *error = NULL;
+	if (code && *code) {
+		if (tracking_normalize(code, norm)) {
+			resp_header(w, "Location", arena_printf(r->arena, "/track/%s", norm));
+			w->status = 303;
+			w->content_type = "text/plain; charset=utf-8";
+			w->body = "";
+			return 0;
+		}
+		error = "查询码格式不对：请核对后重新输入（字母和数字，不区分大小写）。";
+	}
+	struct page p;
+	page_open(&p, r, "查询办理进度", NAV_TRACK);
+	page_raw(&p, "<h1>查询办理进度</h1>");
+	track_box(&p, code, error);
+	page_close(&p, w);
+	if (error)
+		w->status = 400;
+	return 0;
+}
+
+static const char *str(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
+
+static void when(struct page *p, const json_t *o, const char *k)
+{
+	char t[20];
+	portal_time(t, (int64_t)json_integer_value(json_object_get(o, k)));
+	page_text(p, t);
+}
+
+static void fact(struct page *p, const char *term, const char *value)
+{
+	page_raw(p, "<dt>");
+	page_raw(p, term);
+	page_raw(p, "</dt><dd>");
+	page_text(p, value);
+	page_raw(p, "</dd>");
+}
+
+int portal_track_case(struct http_req *r, struct http_resp *w, struct err *e)
+{
+	char code[TRACKING_MAX];
+	struct db *db;
+	int rc = api_public_limit(r, w, e);
+	if (rc < 0)
+		return rc;
+	if (!tracking_normalize(r->path_args[0], code))
+		return err_set(e, ERR_NOT_FOUND, "没有这个查询码的案件");
+	json_t *c;
+	if ((rc = api_db(r, &db, e)) < 0 || (rc = public_case_view(r, db, code, &c, e)) < 0)
+		return rc == ERR_NOT_FOUND ? err_set(e, ERR_NOT_FOUND, "没有这个查询码的案件") : rc;
+	arena_defer(r->arena, (void (*)(void *))json_decref, c);
+
+	struct page p;
+	page_open(&p, r, arena_printf(r->arena, "案件 %s", code), NAV_TRACK);
+	page_raw(&p, "<h1>案件 ");
+	page_text(&p, code);
+	page_raw(&p, "</h1>");
+	if (req_str(r, "new"))
+		page_raw(&p, "<p class=\"notice\" role=\"status\">已受理，谢谢您！请记下查询码，"
+		             "随时可在本站“查询进度”查看办理情况。</p>");
+	int closed = strcmp(str(c, "open311_status"), "closed") == 0;
+	page_raw(&p, "<p class=\"status\"><span class=\"badge");
+	page_raw(&p, closed ? " done\">" : "\">");
+	page_text(&p, str(c, "status_label"));
+	page_raw(&p, "</span>");
+	const json_t *due = json_object_get(c, "due_at");
+	if (json_is_integer(due)) {
+		int overdue = json_is_true(json_object_get(c, "overdue"));
+		page_raw(&p, overdue ? " <span class=\"badge late\">已超过办理时限</span>"
+		                     : " <span class=\"muted\">本环节办理时限：");
+		if (!overdue) {
+			when(&p, c, "due_at");
+			page_raw(&p, "</span>");
+		}
+	}
+	page_raw(&p, "</p><dl class=\"facts\">");
+	fact(&p, "问题类别", str(c, "service_name"));
+	fact(&p, "问题描述", str(c, "description"));
+	if (*str(c, "address"))
+		fact(&p, "地点", str(c, "address"));
+	if (*str(c, "agency_responsible"))
+		fact(&p, "责任单位", str(c, "agency_responsible"));
+	page_raw(&p, "<dt>反映时间</dt><dd>");
+	when(&p, c, "requested_at");
+	page_raw(&p, "</dd>");
+	const json_t *rating = json_object_get(c, "rating");
+	if (json_is_object(rating))
+		fact(&p, "您的评价", str(rating, "label"));
+	page_raw(&p, "</dl><h2>办理过程</h2><ol class=\"timeline\">");
+	size_t i;
+	const json_t *ev;
+	json_array_foreach(json_object_get(c, "timeline"), i, ev)
+	{
+		page_raw(&p, "<li><time>");
+		when(&p, ev, "at");
+		page_raw(&p, "</time> <strong>");
+		page_text(&p, str(ev, "label"));
+		page_raw(&p, "</strong>");
+		if (*str(ev, "unit")) {
+			page_raw(&p, "（");
+			page_text(&p, str(ev, "unit"));
+			page_raw(&p, "）");
+		}
+		if (*str(ev, "note")) {
+			page_raw(&p, "<p>");
+			page_text(&p, str(ev, "note"));
+			page_raw(&p, "</p>");
+		}
+		page_raw(&p, "</li>");
+	}
+	page_raw(&p, "</ol>");
+	page_close(&p, w);
+	/* A tracking code is a bearer's secret: the page is the reporter's, never cached. */
+	resp_header(w, "Cache-Control", "no-store");
+	return 0;
+}
