@@ -48,7 +48,7 @@ unsigned rating_reopen_roles(void)
 	return case_fsm_can(CASE_CLOSED, CASE_ACT_REOPEN, ROLE_SYSTEM) ? ROLE_SYSTEM : ROLE_OFFICE;
 }
 
-static const char *rating_label(const char *rating)
+const char *public_rating_label(const char *rating)
 {
 	for (size_t i = 0; RATINGS[i]; i++)
 		if (strcmp(RATINGS[i], rating) == 0)
@@ -191,7 +191,7 @@ int public_case_view(struct http_req *r, struct db *db, const char *code, json_t
 		                        ? json_null()
 		                        : json_pack("{s:s, s:s, s:I}", "rating",
 		                                    db_col_text(st, 15), "label",
-		                                    rating_label(db_col_text(st, 15)), "at",
+		                                    public_rating_label(db_col_text(st, 15)), "at",
 		                                    (json_int_t)db_col_int(st, 16)));
 		json_object_set_new(
 		    c, "can_rate",
@@ -285,13 +285,31 @@ static int rate_write(struct db *db, void *arg, struct err *e)
 int public_case_rate(struct http_req *r, struct http_resp *w, struct err *e)
 {
 	char code[TRACKING_MAX];
-	struct db *db;
-	struct refdata *d;
 	int rc = api_public_limit(r, w, e);
-	if (rc < 0 || (rc = path_code(r, code, e)) < 0 || (rc = api_db(r, &db, e)) < 0 ||
-	    (rc = api_refdata(r, db, &d, e)) < 0)
+	if (rc < 0 || (rc = path_code(r, code, e)) < 0)
 		return rc;
 	const char *comment = req_str(r, "comment") ? req_str(r, "comment") : "";
+	struct public_rating out;
+	if ((rc = public_case_rate_apply(r, code, req_str(r, "token"), req_str(r, "rating"),
+	                                 comment, &out, e)) < 0)
+		return rc;
+	w->status = 201;
+	w->json =
+	    json_pack("{s:s, s:s, s:s, s:s, s:I, s:b, s:s}", "code", code, "rating", out.rating,
+	              "label", public_rating_label(out.rating), "comment", comment, "at",
+	              (json_int_t)r->now, "reopened", out.reopened, "status", out.status);
+	return 0;
+}
+
+int public_case_rate_apply(struct http_req *r, const char *code, const char *token,
+                           const char *rating, const char *comment, struct public_rating *out,
+                           struct err *e)
+{
+	struct db *db;
+	struct refdata *d;
+	int rc = api_db(r, &db, e);
+	if (rc < 0 || (rc = api_refdata(r, db, &d, e)) < 0)
+		return rc;
 	if (utf8_length(comment, strlen(comment)) > RATING_COMMENT_MAX_CHARS)
 		return err_set(e, ERR_BAD_REQUEST, "comment is longer than %d characters",
 		               RATING_COMMENT_MAX_CHARS);
@@ -305,13 +323,14 @@ int public_case_rate(struct http_req *r, struct http_resp *w, struct err *e)
 		return rc;
 	struct rate_job *j = arena_alloc(r->arena, sizeof *j);
 	*j = (struct rate_job){.r = r};
-	const char *token = req_str(r, "token"), *status = "", *service = "";
+	const char *status = "", *service = "";
 	int token_ok = 0, rated = 0;
 	if ((rc = db_step(st, e)) == DB_ROW) {
 		j->case_id = db_col_int(st, 0);
 		const char *t = db_col_text(st, 1);
 		/* Constant time: the token is the reporter's only proof. */
-		token_ok = strlen(t) == strlen(token) && sodium_memcmp(t, token, strlen(t)) == 0;
+		token_ok =
+		    token && strlen(t) == strlen(token) && sodium_memcmp(t, token, strlen(t)) == 0;
 		status = arena_strdup(r->arena, db_col_text(st, 2));
 		service = arena_strdup(r->arena, db_col_text(st, 3));
 		rated = db_col_int(st, 4) != 0;
@@ -331,7 +350,7 @@ int public_case_rate(struct http_req *r, struct http_resp *w, struct err *e)
 	if (rated)
 		return err_set(e, ERR_CONFLICT, "this case has been rated already");
 	j->code = arena_strdup(r->arena, code);
-	j->rating = req_str(r, "rating");
+	j->rating = rating;
 	j->comment = comment;
 	j->step = (struct case_step){.case_id = j->case_id,
 	                             .action = "reopen",
@@ -352,9 +371,8 @@ int public_case_rate(struct http_req *r, struct http_resp *w, struct err *e)
 	}
 	if ((rc = api_write(r, rate_write, j, e)) < 0)
 		return rc;
-	w->status = 201;
-	w->json = json_pack("{s:s, s:s, s:s, s:s, s:I, s:b, s:s}", "code", j->code, "rating",
-	                    j->rating, "label", rating_label(j->rating), "comment", j->comment,
-	                    "at", (json_int_t)r->now, "reopened", j->reopened, "status", j->status);
+	out->rating = j->rating;
+	out->reopened = j->reopened;
+	out->status = arena_strdup(r->arena, j->status);
 	return 0;
 }

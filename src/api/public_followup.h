@@ -29,4 +29,20 @@ int public_case_rate(struct http_req *r, struct http_resp *w, struct err *e);
 
 extern const struct param_spec public_case_rate_params[];
 
+/* What a rating did. */
+struct public_rating {
+	const char *rating; /* satisfied, basically, unsatisfied */
+	int reopened;       /* an unsatisfied rating soon after closing reopened the case */
+	const char *status; /* the case's status after it */
+};
+/* The reporter's one rating of closed case `code`, proven by its token (NULL: none):
+ * ERR_NOT_FOUND, ERR_FORBIDDEN (token), ERR_CONFLICT (not closed, or rated already),
+ * ERR_BAD_REQUEST (comment over RATING_COMMENT_MAX_CHARS). Written and audited before it
+ * returns. */
+int public_case_rate_apply(struct http_req *r, const char *code, const char *token,
+                           const char *rating, const char *comment, struct public_rating *out,
+                           struct err *e);
+/* 满意, 基本满意, 不满意 for a rating value ("" for anything else). */
+const char *public_rating_label(const char *rating);
+
 #endif

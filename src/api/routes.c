@@ -39,6 +39,8 @@ const struct route routes[] = {
      "Follow a case: the tracking-code form", 0},
     {"GET", "/track/{code}", FMT_HTML, portal_track_case, ROLE_PUBLIC, portal_track_case_params,
      "A case's public page", 0},
+    {"POST", "/track/{code}/rating", FMT_HTML, portal_track_rate, ROLE_PUBLIC,
+     portal_track_rate_params, "Rate a closed case (the reporter, once)", 0},
     {"GET", "/console", 0, console_get, ROLE_PUBLIC, NULL, "The staff console", 0},
     {"GET", "/static/{dir}/{file}", 0, static_get, ROLE_PUBLIC, NULL,
      "A file of the console (module, style, vendor file)", 0},

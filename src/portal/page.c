@@ -56,7 +56,9 @@ void page_open(struct page *p, struct http_req *r, const char *title, enum page_
 	buf_adds(o, "<a class=\"care-switch\" href=\"/care?on=");
 	buf_adds(o, p->care ? "0" : "1");
 	buf_adds(o, "&amp;back=");
-	html_urlpart(o, r->path);
+	/* After a form was posted, back to its section: the posted address is no page. */
+	static const char *const section[] = {"/", "/", "/report", "/track", "/cases", "/news"};
+	html_urlpart(o, strcmp(r->method, "GET") == 0 ? r->path : section[nav]);
 	buf_adds(o, p->care ? "\">标准版</a>" : "\">关怀版（大字）</a>");
 	buf_adds(o, "</header><main id=\"main\" class=\"page\" tabindex=\"-1\">");
 }

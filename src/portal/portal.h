@@ -12,12 +12,14 @@ int portal_report_post(struct http_req *r, struct http_resp *w, struct err *e);
 int portal_cases(struct http_req *r, struct http_resp *w, struct err *e);
 int portal_track_form(struct http_req *r, struct http_resp *w, struct err *e);
 int portal_track_case(struct http_req *r, struct http_resp *w, struct err *e);
+int portal_track_rate(struct http_req *r, struct http_resp *w, struct err *e);
 
 extern const struct param_spec portal_care_params[];
 extern const struct param_spec portal_cases_params[];
 extern const struct param_spec portal_report_params[];
 extern const struct param_spec portal_track_params[];
 extern const struct param_spec portal_track_case_params[];
+extern const struct param_spec portal_track_rate_params[];
 
 /* "2026-11-26 13:05" in Beijing time. */
 void portal_time(char out[20], int64_t t);

@@ -374,6 +374,12 @@ static int report_done(struct http_req *r, struct http_resp *w, struct err *e)
 		return j->rc;
 	}
 	resp_header(w, "Location", arena_printf(r->arena, "/track/%s?new=1", j->ref.code));
+	/* The rating's proof stays with this browser, for this case's page only. */
+	resp_header(
+	    w, "Set-Cookie",
+	    arena_printf(
+	        r->arena, "wm_tok_%s=%s; Path=/track/%s; Max-Age=%d; SameSite=Lax; HttpOnly%s",
+	        j->ref.code, j->ref.token, j->ref.code, 90 * 86400, r->secure ? "; Secure" : ""));
 	resp_header(w, "Cache-Control", "no-store");
 	w->status = 303;
 	w->content_type = "text/plain; charset=utf-8";

@@ -25,8 +25,30 @@ const struct param_spec portal_track_case_params[] = {
      .type = PT_ENUM,
      .values = ONE,
      .description = "just reported: the page thanks the reporter"},
+    {.name = "rated",
+     .type = PT_ENUM,
+     .values = ONE,
+     .description = "just rated: the page thanks the reporter"},
     {.name = NULL},
 };
+
+static const char *const RATINGS[] = {"satisfied", "basically", "unsatisfied", NULL};
+
+const struct param_spec portal_track_rate_params[] = {
+    {.name = "rating", .type = PT_ENUM, .values = RATINGS},
+    {.name = "comment", .type = PT_TEXT, .max_len = RATING_COMMENT_MAX_CHARS * 4},
+    {.name = "token",
+     .type = PT_STRING,
+     .max_len = 64,
+     .description = "评价码: the token given when the report was filed (else the cookie's)"},
+    {.name = NULL},
+};
+
+/* The report's token this browser keeps for the case (set when it was filed here). */
+static const char *kept_token(const struct http_req *r, const char *code)
+{
+	return api_cookie(r, arena_printf(r->arena, "wm_tok_%s", code));
+}
 
 static void track_box(struct page *p, const char *code, const char *error)
 {
@@ -96,15 +118,52 @@ static void fact(struct page *p, const char *term, const char *value)
 	page_raw(p, "</dd>");
 }
 
-int portal_track_case(struct http_req *r, struct http_resp *w, struct err *e)
+/* The rating form of a closed case not rated yet: the token from this browser's cookie, or
+ * typed (a report filed elsewhere). error: the last attempt's problem, beside the form. */
+static void rating_form(struct page *p, const char *code, const char *error)
 {
-	char code[TRACKING_MAX];
+	const struct http_req *r = p->r;
+	page_raw(p, "<form class=\"card\" method=\"post\" action=\"/track/");
+	page_text(p, code);
+	page_raw(p, "/rating\"><h2 id=\"rate\">评价处理结果</h2>");
+	if (error) {
+		page_raw(p, "<p class=\"error\" id=\"rate-error\" role=\"alert\">");
+		page_text(p, error);
+		page_raw(p, "</p>");
+	}
+	page_raw(p, "<fieldset><legend>您对处理结果满意吗？</legend>");
+	static const char *const labels[] = {"满意", "基本满意", "不满意"};
+	const char *chosen = req_str(r, "rating");
+	for (int i = 0; i < 3; i++)
+		buf_printf(&p->out,
+		           "<label class=\"check\"><input type=\"radio\" name=\"rating\" "
+		           "value=\"%s\"%s%s> "
+		           "%s</label>",
+		           RATINGS[i], i == 0 ? " required" : "",
+		           chosen && strcmp(chosen, RATINGS[i]) == 0 ? " checked" : "", labels[i]);
+	page_raw(p, "</fieldset><div class=\"field\"><label for=\"comment\">意见（可不填，500 "
+	            "字以内）</label>"
+	            "<textarea id=\"comment\" name=\"comment\" rows=\"3\" maxlength=\"500\">");
+	page_text(p, req_str(r, "comment"));
+	page_raw(p, "</textarea></div>");
+	if (!kept_token(r, code)) {
+		page_raw(
+		    p, "<div class=\"field\"><label for=\"token\">评价码（反映问题时获得）</label>"
+		       "<input id=\"token\" name=\"token\" required maxlength=\"64\" "
+		       "autocomplete=\"off\"");
+		if (error)
+			page_raw(p, " aria-describedby=\"rate-error\"");
+		page_raw(p, "></div>");
+	}
+	page_raw(p, "<button type=\"submit\" class=\"primary\">提交评价</button></form>");
+}
+
+/* The case's page; error: a refused rating, shown by its form. */
+static int render_case(struct http_req *r, struct http_resp *w, const char *code, const char *error,
+                       struct err *e)
+{
 	struct db *db;
-	int rc = api_public_limit(r, w, e);
-	if (rc < 0)
-		return rc;
-	if (!tracking_normalize(r->path_args[0], code))
-		return err_set(e, ERR_NOT_FOUND, "没有这个查询码的案件");
+	int rc;
 	json_t *c;
 	if ((rc = api_db(r, &db, e)) < 0 || (rc = public_case_view(r, db, code, &c, e)) < 0)
 		return rc == ERR_NOT_FOUND ? err_set(e, ERR_NOT_FOUND, "没有这个查询码的案件") : rc;
@@ -115,9 +174,19 @@ int portal_track_case(struct http_req *r, struct http_resp *w, struct err *e)
 	page_raw(&p, "<h1>案件 ");
 	page_text(&p, code);
 	page_raw(&p, "</h1>");
-	if (req_str(r, "new"))
+	const char *token = kept_token(r, code);
+	if (req_str(r, "new")) {
 		page_raw(&p, "<p class=\"notice\" role=\"status\">已受理，谢谢您！请记下查询码，"
-		             "随时可在本站“查询进度”查看办理情况。</p>");
+		             "随时可在本站“查询进度”查看办理情况。");
+		if (token) {
+			page_raw(&p, "结案后可在本页评价；换用其他设备评价时需要评价码：<strong>");
+			page_text(&p, token);
+			page_raw(&p, "</strong>");
+		}
+		page_raw(&p, "</p>");
+	}
+	if (req_str(r, "rated"))
+		page_raw(&p, "<p class=\"notice\" role=\"status\">感谢您的评价！</p>");
 	int closed = strcmp(str(c, "open311_status"), "closed") == 0;
 	page_raw(&p, "<p class=\"status\"><span class=\"badge");
 	page_raw(&p, closed ? " done\">" : "\">");
@@ -169,8 +238,64 @@ int portal_track_case(struct http_req *r, struct http_resp *w, struct err *e)
 		page_raw(&p, "</li>");
 	}
 	page_raw(&p, "</ol>");
+	if (json_is_true(json_object_get(c, "can_rate"))) {
+		rating_form(&p, code, error);
+	} else if (error) {
+		page_raw(&p, "<p class=\"error\" role=\"alert\">");
+		page_text(&p, error);
+		page_raw(&p, "</p>");
+	}
 	page_close(&p, w);
 	/* A tracking code is a bearer's secret: the page is the reporter's, never cached. */
 	resp_header(w, "Cache-Control", "no-store");
+	return 0;
+}
+
+int portal_track_case(struct http_req *r, struct http_resp *w, struct err *e)
+{
+	char code[TRACKING_MAX];
+	int rc = api_public_limit(r, w, e);
+	if (rc < 0)
+		return rc;
+	if (!tracking_normalize(r->path_args[0], code))
+		return err_set(e, ERR_NOT_FOUND, "没有这个查询码的案件");
+	return render_case(r, w, code, NULL, e);
+}
+
+/* POST /track/{code}/rating: the reporter's one rating; 303 back to the case when taken, the
+ * page again with the reason beside the form when not. */
+int portal_track_rate(struct http_req *r, struct http_resp *w, struct err *e)
+{
+	char code[TRACKING_MAX];
+	int rc = api_public_limit(r, w, e);
+	if (rc < 0)
+		return rc;
+	if (!tracking_normalize(r->path_args[0], code))
+		return err_set(e, ERR_NOT_FOUND, "没有这个查询码的案件");
+	const char *rating = req_str(r, "rating"), *token = req_str(r, "token");
+	const char *comment = req_str(r, "comment") ? req_str(r, "comment") : "";
+	if (!token || !*token)
+		token = kept_token(r, code);
+	if (!rating) {
+		w->status = 422;
+		return render_case(r, w, code, "请选择满意、基本满意或不满意。", e);
+	}
+	struct public_rating out;
+	if ((rc = public_case_rate_apply(r, code, token, rating, comment, &out, e)) < 0) {
+		const char *why =
+		    rc == ERR_FORBIDDEN ? "评价码不正确，请核对反映问题时获得的评价码。"
+		    : rc == ERR_CONFLICT ? "只有已结案的问题可以评价，且只能评价一次。"
+		    : rc == ERR_BAD_REQUEST ? "意见不能超过 500 字。"
+		                            : NULL;
+		if (!why)
+			return rc;
+		w->status = rc == ERR_FORBIDDEN ? 403 : rc == ERR_CONFLICT ? 409 : 422;
+		return render_case(r, w, code, why, e);
+	}
+	resp_header(w, "Location", arena_printf(r->arena, "/track/%s?rated=1", code));
+	resp_header(w, "Cache-Control", "no-store");
+	w->status = 303;
+	w->content_type = "text/plain; charset=utf-8";
+	w->body = "";
 	return 0;
 }

@@ -7,12 +7,16 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../http/lib/server.mjs';
 import { fileRequest } from '../http/lib/open311.mjs';
+import { sql } from '../http/lib/staff.mjs';
 import { PHONE, axe, launch, step } from './lib/console.mjs';
 
-let srv, browser, code;
+let srv, browser, code, closed;
 before(async () => {
   srv = await startServer();
   code = (await fileRequest(srv, { description: '小区门口路灯不亮', address_string: '中山区人民路 1 号' })).id;
+  // a closed case shows its rating form
+  closed = (await fileRequest(srv, { description: '垃圾桶满溢', address_string: '西岗区八一路' })).id;
+  sql(srv.db, `UPDATE cases SET status = 'closed', closed_at = ${Math.floor(Date.now() / 1000)} WHERE code = '${closed}'`);
   browser = await launch();
 });
 after(async () => {
@@ -82,7 +86,7 @@ test('axe: home, tracking form, case page and an error page, standard and 关怀
   for (const care of [false, true]) {
     const p = await phone({ js: true });
     if (care) await p.goto(`${srv.base}/care?on=1&back=%2F`);
-    for (const [name, path] of [['home', '/'], ['report', '/report'], ['track', '/track'], ['cases', '/cases'], ['case', `/track/${code}`], ['bad-code', '/track?code=x'], ['missing', '/track/DL000000XXXXXXX']]) {
+    for (const [name, path] of [['home', '/'], ['report', '/report'], ['track', '/track'], ['cases', '/cases'], ['case', `/track/${code}`], ['rating', `/track/${closed}`], ['bad-code', '/track?code=x'], ['missing', '/track/DL000000XXXXXXX']]) {
       await step(p, `axe-portal-${name}-${care ? 'care' : 'std'}`, async () => {
         await p.goto(`${srv.base}${path}`);
         await p.getByRole('heading', { level: 1 }).waitFor();

@@ -102,3 +102,46 @@ test('a photo goes with the report; a file that is not a photo is refused beside
   const code = /\/track\/(DL[0-9A-Z]+)/.exec(ok.headers.get('location'))[1];
   assert.match(sql(srv.db, `SELECT media_sha256 FROM cases WHERE code = '${code}'`), /^[0-9a-f]{64}$/);
 });
+
+test('the reporter rates the closed case from the same browser, once; elsewhere with the 评价码', async () => {
+  const ok = await send({ service_code: 'E0102', description: '楼下垃圾没人清理', address_string: '甘井子区测试街' });
+  assert.equal(ok.status, 303);
+  const code = /\/track\/(DL[0-9A-Z]+)/.exec(ok.headers.get('location'))[1];
+  const tok = new RegExp(`^(wm_tok_${code}=[^;]+); Path=/track/${code}; Max-Age=7776000; SameSite=Lax; HttpOnly`)
+    .exec(ok.headers.get('set-cookie'));
+  assert.ok(tok, ok.headers.get('set-cookie'));
+  const mine = { Cookie: tok[1] };
+  const token = sql(srv.db, `SELECT token FROM cases WHERE code = '${code}'`);
+  const fresh = await get(srv.base, `/track/${code}?new=1`, { headers: mine });
+  assert.match(fresh.text, new RegExp(`评价码：<strong>${token}</strong>`), 'shown to this browser only');
+  assert.doesNotMatch((await get(srv.base, `/track/${code}?new=1`)).text, new RegExp(token));
+  assert.doesNotMatch(fresh.text, /评价处理结果/, 'no rating before it is closed');
+  const early = await postMultipart(srv.base, `/track/${code}/rating`, fieldParts({ rating: 'satisfied' }), { headers: mine });
+  assert.equal(early.status, 409);
+  assert.match(early.text, /只有已结案的问题可以评价/);
+
+  sql(srv.db, `UPDATE cases SET status = 'closed', closed_at = ${Math.floor(Date.now() / 1000)} WHERE code = '${code}'`);
+  const closed = await get(srv.base, `/track/${code}`, { headers: mine });
+  assert.match(closed.text, /<h2 id="rate">评价处理结果<\/h2>/);
+  assert.doesNotMatch(closed.text, /id="token"/, 'this browser needs no 评价码');
+  assert.match((await get(srv.base, `/track/${code}`)).text, /<label for="token">评价码/, 'another browser types it');
+
+  const none = await postMultipart(srv.base, `/track/${code}/rating`, fieldParts({ comment: '还行' }), { headers: mine });
+  assert.equal(none.status, 422);
+  assert.match(none.text, /请选择满意/);
+  assert.match(none.text, />还行<\/textarea>/, 'the comment is kept');
+  const wrong = await postMultipart(srv.base, `/track/${code}/rating`, fieldParts({ rating: 'satisfied', token: 'x'.repeat(20) }));
+  assert.equal(wrong.status, 403);
+  assert.match(wrong.text, /评价码不正确/);
+  const rated = await postMultipart(srv.base, `/track/${code}/rating`, fieldParts({ rating: 'basically', comment: '<b>清理及时</b>' }), { headers: mine });
+  assert.equal(rated.status, 303, rated.text.slice(0, 300));
+  assert.equal(rated.headers.get('location'), `/track/${code}?rated=1`);
+  const after = await get(srv.base, `/track/${code}?rated=1`, { headers: mine });
+  assert.match(after.text, /感谢您的评价/);
+  assert.match(after.text, /<dt>您的评价<\/dt><dd>基本满意<\/dd>/);
+  assert.doesNotMatch(after.text, /评价处理结果/, 'once only');
+  assert.equal(sql(srv.db, `SELECT r.rating || '|' || r.comment FROM case_rating r JOIN cases c ON c.id = r.case_id WHERE c.code = '${code}'`),
+    'basically|<b>清理及时</b>');
+  const again = await postMultipart(srv.base, `/track/${code}/rating`, fieldParts({ rating: 'satisfied', token }));
+  assert.equal(again.status, 409);
+});
