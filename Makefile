@@ -21,7 +21,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 PORT ?= 8080
 DB   ?= var/wenming.db
 
-.PHONY: bench-search bench-console browser-test bench-inspection all run test asan unit http-test bench bench-pg bench-auth bench-workflow clean deps fmt lint
+.PHONY: bench-portal bench-search bench-console browser-test bench-inspection all run test asan unit http-test bench bench-pg bench-auth bench-workflow clean deps fmt lint
 all: build/wenming
 
 deps:
@@ -120,6 +120,10 @@ bench-auth: build/bench/auth_bench
 build/bench/workflow_bench: bench/workflow_bench.c build/libwenming.a
 	@mkdir -p $(@D)
 	$(CC) $(ALLCFLAGS) -o $@ $< build/libwenming.a $(DEPLIBS)
+
+bench-portal: build/wenming
+	@scripts/deps.sh --bench
+	bench/portal_bench.sh
 
 bench-search: build/wenming
 	bench/search_bench.sh

@@ -16,6 +16,18 @@ enum {
 	ATTRIBUTES_MAX = 50,
 };
 
+/* The photo and the category's own questions, as every citizen's report takes them. */
+#define CITIZEN_REPORT_PHOTO_AND_ATTRIBUTES                                                        \
+	{.name = "media",                                                                          \
+	 .type = PT_FILE,                                                                          \
+	 .max_len = PHOTO_MAX_BYTES,                                                               \
+	 .description = "A photo: JPEG, PNG or WebP"},                                             \
+	{                                                                                          \
+		.name = "attribute[", .type = PT_TEXT, .flags = PF_PREFIX | PF_MULTI,              \
+		.max_len = 4000,                                                                   \
+		.description = "attribute[CODE]=value; attribute[CODE][]=key for multivaluelist"   \
+	}
+
 struct db;
 struct refdata;
 struct category;

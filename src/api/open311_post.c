@@ -44,15 +44,7 @@ const struct param_spec open311_post_params[] = {
     {.name = "phone", .type = PT_STRING, .max_len = 32},
     {.name = "description", .type = PT_TEXT, .max_len = DESCRIPTION_MAX_CHARS * 4},
     {.name = "media_url", .type = PT_URL, .max_len = 2000},
-    {.name = "media",
-     .type = PT_FILE,
-     .max_len = PHOTO_MAX_BYTES,
-     .description = "A photo: JPEG, PNG or WebP"},
-    {.name = "attribute[",
-     .type = PT_TEXT,
-     .flags = PF_PREFIX | PF_MULTI,
-     .max_len = 4000,
-     .description = "attribute[CODE]=value; attribute[CODE][]=key for multivaluelist"},
+    CITIZEN_REPORT_PHOTO_AND_ATTRIBUTES,
     {.name = NULL},
 };
 

@@ -17,6 +17,8 @@
 /* Public reads are served from the response cache for at most this long after another
  * instance's write (this instance's own writes invalidate at once, see http/cache.h). */
 #define CACHE_MS 1000
+/* The home page's weekly figures may be this old (a write makes them stale at once). */
+#define HOME_CACHE_MS 5000
 #define STAFF ROLE_STAFF
 #define ADMIN ROLE_ADMIN
 #define ORG_EDIT (ROLE_ADMIN | ROLE_OFFICE)
@@ -26,7 +28,8 @@ const struct route routes[] = {
     {"GET", "/api/v1/openapi.json", 0, openapi_get, ROLE_PUBLIC, NULL,
      "This API's OpenAPI 3.1 document", 0},
     /* The public portal: pages for citizens, without JavaScript or an account (issue 8). */
-    {"GET", "/", FMT_HTML, portal_home, ROLE_PUBLIC, NULL, "The public portal's home page", 0},
+    {"GET", "/", FMT_HTML, portal_home, ROLE_PUBLIC, NULL, "The public portal's home page",
+     HOME_CACHE_MS},
     {"GET", "/care", FMT_HTML, portal_care, ROLE_PUBLIC, portal_care_params,
      "Switch the elder-friendly mode (关怀版) on or off", 0},
     {"GET", "/report", FMT_HTML, portal_report_form, ROLE_PUBLIC, NULL,

@@ -17,6 +17,7 @@
 #include "core/validate.h"
 #include "http/ratelimit.h"
 #include "http/respond.h"
+#include "portal/page.h"
 #include "store/calendar_store.h"
 #include "store/case_search.h"
 #include "store/jobs.h"
@@ -37,7 +38,8 @@ static int migrate_once(const char *url, struct err *e)
 	/* Cases from before the search index (migration 020) are indexed once, here. */
 	int64_t indexed = 0;
 	if (rc == 0 && (rc = case_search_catch_up(db, &indexed, e)) == 0 && indexed)
-		fprintf(stderr, "wenming: %lld cases added to the search index\n", (long long)indexed);
+		fprintf(stderr, "wenming: %lld cases added to the search index\n",
+		        (long long)indexed);
 	/* A database upgraded by serve alone gets the shipped calendar too (only years it has
 	 * no days for: an administrator's import is never undone). */
 	if (rc == 0 && (rc = db_begin_write(db, e)) == 0) {
@@ -211,6 +213,7 @@ int cmd_serve(int argc, char **argv)
 	cfg.generation = writer_generation;
 	cfg.generation_ctx = app.writer;
 	cfg.authenticate = api_authenticate;
+	cfg.cache_variant = page_cache_variant;
 	if (http_server_start(&cfg, routes, &app, &srv, &e) < 0)
 		goto out;
 	struct jobs *jobs = NULL;

@@ -164,6 +164,10 @@ struct http_config {
 	 * anonymous. An error (the database is down) answers the request with it. */
 	int (*authenticate)(struct http_req *r, struct err *e);
 	void *generation_ctx;
+	/* A character telling apart responses of one URL that differ by something the request
+	 * carries besides it (the portal's 关怀版 cookie); part of the response cache's key.
+	 * NULL: none. */
+	char (*cache_variant)(const struct http_req *r);
 };
 
 struct http_server;

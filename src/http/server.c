@@ -358,14 +358,15 @@ static int64_t now_ms(void)
 	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* The cache key: format, whether gzip is accepted, the base URL (bodies hold absolute links)
- * and the request target as sent. */
+/* The cache key: format, whether gzip is accepted, the application's variant (cache_variant),
+ * the base URL (bodies hold absolute links) and the request target as sent. */
 static const char *cache_key(struct conn *c, struct MHD_Connection *mc, size_t *klen)
 {
 	const char *ae =
 	    MHD_lookup_connection_value(mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
-	char *k = arena_printf(&c->arena, "%c%c%s %s", c->req.format == FMT_XML ? 'x' : 'j',
-	                       accepts_gzip(ae) ? 'z' : '-', c->req.base_url, c->uri);
+	char v = c->srv->cfg.cache_variant ? c->srv->cfg.cache_variant(&c->req) : '-';
+	char *k = arena_printf(&c->arena, "%c%c%c%s %s", c->req.format == FMT_XML ? 'x' : 'j',
+	                       accepts_gzip(ae) ? 'z' : '-', v, c->req.base_url, c->uri);
 	*klen = strlen(k);
 	return k;
 }

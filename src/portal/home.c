@@ -142,11 +142,5 @@ int portal_care(struct http_req *r, struct http_resp *w, struct err *e)
 	            arena_printf(r->arena,
 	                         "wm_care=%s; Path=/; Max-Age=%d; SameSite=Lax; HttpOnly%s",
 	                         on ? "1" : "0", on ? 365 * DAY : 0, r->secure ? "; Secure" : ""));
-	resp_header(w, "Location", local_path(req_str(r, "back")));
-	resp_header(w, "Cache-Control", "no-store");
-	w->status = 303;
-	w->content_type = "text/plain; charset=utf-8";
-	w->body = "";
-	w->body_len = 0;
-	return 0;
+	return page_see_other(w, local_path(req_str(r, "back")));
 }

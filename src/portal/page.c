@@ -13,6 +13,22 @@ int page_care(const struct http_req *r)
 	return v && strcmp(v, "1") == 0;
 }
 
+int page_see_other(struct http_resp *w, const char *location)
+{
+	resp_header(w, "Location", location);
+	resp_header(w, "Cache-Control", "no-store");
+	w->status = 303;
+	w->content_type = "text/plain; charset=utf-8";
+	w->body = "";
+	w->body_len = 0;
+	return 0;
+}
+
+char page_cache_variant(const struct http_req *r)
+{
+	return page_care(r) ? 'c' : '-';
+}
+
 void page_text(struct page *p, const char *s)
 {
 	html_text(&p->out, s);

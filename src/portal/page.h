@@ -23,6 +23,12 @@ void page_open(struct page *p, struct http_req *r, const char *title, enum page_
 void page_close(struct page *p, struct http_resp *w);
 /* Whether the request carries the 关怀版 cookie. */
 int page_care(const struct http_req *r);
+/* The response cache's variant for pages: 'c' in 关怀版, '-' otherwise (http_config). */
+char page_cache_variant(const struct http_req *r);
+
+/* Answers w with 303 See Other to location (a path of this site, trusted), not cached: the
+ * end of every posted form and of the switches. */
+int page_see_other(struct http_resp *w, const char *location);
 
 /* Escaped text into the page. */
 void page_text(struct page *p, const char *s);

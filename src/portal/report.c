@@ -34,15 +34,7 @@ const struct param_spec portal_report_params[] = {
     {.name = "lat", .type = PT_DOUBLE, .min = -90, .max = 90},
     {.name = "long", .type = PT_DOUBLE, .min = -180, .max = 180},
     {.name = "phone", .type = PT_STRING, .max_len = 32},
-    {.name = "media",
-     .type = PT_FILE,
-     .max_len = PHOTO_MAX_BYTES,
-     .description = "A photo: JPEG, PNG or WebP"},
-    {.name = "attribute[",
-     .type = PT_TEXT,
-     .flags = PF_PREFIX | PF_MULTI,
-     .max_len = 4000,
-     .description = "attribute[CODE]=value; attribute[CODE][]=key for a multiple choice"},
+    CITIZEN_REPORT_PHOTO_AND_ATTRIBUTES,
     {.name = NULL},
 };
 
@@ -373,18 +365,13 @@ static int report_done(struct http_req *r, struct http_resp *w, struct err *e)
 		*e = j->err;
 		return j->rc;
 	}
-	resp_header(w, "Location", arena_printf(r->arena, "/track/%s?new=1", j->ref.code));
 	/* The rating's proof stays with this browser, for this case's page only. */
 	resp_header(
 	    w, "Set-Cookie",
 	    arena_printf(
 	        r->arena, "wm_tok_%s=%s; Path=/track/%s; Max-Age=%d; SameSite=Lax; HttpOnly%s",
 	        j->ref.code, j->ref.token, j->ref.code, 90 * 86400, r->secure ? "; Secure" : ""));
-	resp_header(w, "Cache-Control", "no-store");
-	w->status = 303;
-	w->content_type = "text/plain; charset=utf-8";
-	w->body = "";
-	return 0;
+	return page_see_other(w, arena_printf(r->arena, "/track/%s?new=1", j->ref.code));
 }
 
 /* The checks whose answer belongs beside a field, in the citizen's words. */

@@ -77,13 +77,8 @@ int portal_track_form(struct http_req *r, struct http_resp *w, struct err *e)
 	char norm[TRACKING_MAX];
 	const char *error = NULL;
 	if (code && *code) {
-		if (tracking_normalize(code, norm)) {
-			resp_header(w, "Location", arena_printf(r->arena, "/track/%s", norm));
-			w->status = 303;
-			w->content_type = "text/plain; charset=utf-8";
-			w->body = "";
-			return 0;
-		}
+		if (tracking_normalize(code, norm))
+			return page_see_other(w, arena_printf(r->arena, "/track/%s", norm));
 		error = "查询码格式不对：请核对后重新输入（字母和数字，不区分大小写）。";
 	}
 	struct page p;
@@ -251,15 +246,21 @@ static int render_case(struct http_req *r, struct http_resp *w, const char *code
 	return 0;
 }
 
+/* The path's tracking code, after the public reads' allowance (a case page is a lookup). */
+static int track_code(struct http_req *r, struct http_resp *w, char code[TRACKING_MAX],
+                      struct err *e)
+{
+	int rc = api_public_limit(r, w, e);
+	if (rc == 0 && !tracking_normalize(r->path_args[0], code))
+		rc = err_set(e, ERR_NOT_FOUND, "没有这个查询码的案件");
+	return rc;
+}
+
 int portal_track_case(struct http_req *r, struct http_resp *w, struct err *e)
 {
 	char code[TRACKING_MAX];
-	int rc = api_public_limit(r, w, e);
-	if (rc < 0)
-		return rc;
-	if (!tracking_normalize(r->path_args[0], code))
-		return err_set(e, ERR_NOT_FOUND, "没有这个查询码的案件");
-	return render_case(r, w, code, NULL, e);
+	int rc = track_code(r, w, code, e);
+	return rc < 0 ? rc : render_case(r, w, code, NULL, e);
 }
 
 /* POST /track/{code}/rating: the reporter's one rating; 303 back to the case when taken, the
@@ -267,11 +268,9 @@ int portal_track_case(struct http_req *r, struct http_resp *w, struct err *e)
 int portal_track_rate(struct http_req *r, struct http_resp *w, struct err *e)
 {
 	char code[TRACKING_MAX];
-	int rc = api_public_limit(r, w, e);
+	int rc = track_code(r, w, code, e);
 	if (rc < 0)
 		return rc;
-	if (!tracking_normalize(r->path_args[0], code))
-		return err_set(e, ERR_NOT_FOUND, "没有这个查询码的案件");
 	const char *rating = req_str(r, "rating"), *token = req_str(r, "token");
 	const char *comment = req_str(r, "comment") ? req_str(r, "comment") : "";
 	if (!token || !*token)
@@ -292,10 +291,5 @@ int portal_track_rate(struct http_req *r, struct http_resp *w, struct err *e)
 		w->status = rc == ERR_FORBIDDEN ? 403 : rc == ERR_CONFLICT ? 409 : 422;
 		return render_case(r, w, code, why, e);
 	}
-	resp_header(w, "Location", arena_printf(r->arena, "/track/%s?rated=1", code));
-	resp_header(w, "Cache-Control", "no-store");
-	w->status = 303;
-	w->content_type = "text/plain; charset=utf-8";
-	w->body = "";
-	return 0;
+	return page_see_other(w, arena_printf(r->arena, "/track/%s?rated=1", code));
 }

@@ -39,6 +39,7 @@ test('without JavaScript: track a case by its code, switch to 关怀版 and back
     await p.getByLabel(/^查询码/).fill(code.toLowerCase());
     await p.getByRole('button', { name: '查询' }).click();
     await p.getByRole('heading', { name: `案件 ${code}` }).waitFor();
+    await p.waitForLoadState('load');
     assert.match(await p.locator('dl.facts').innerText(), /路灯不亮/);
     // the body text of the standard mode
     assert.equal(await p.evaluate(() => getComputedStyle(document.documentElement).fontSize), '16px');
@@ -46,11 +47,14 @@ test('without JavaScript: track a case by its code, switch to 关怀版 and back
   await step(p, 'portal-care', async () => {
     await p.getByRole('link', { name: /关怀版/ }).click();
     await p.getByRole('heading', { name: `案件 ${code}` }).waitFor();
+    await p.waitForLoadState('load'); // the stylesheet applied before anything is measured
     assert.equal(await p.evaluate(() => document.documentElement.className), 'care');
     const size = Number.parseFloat(await p.evaluate(() => getComputedStyle(document.body).fontSize));
     assert.ok(size >= 18, `关怀版 body text ${size}px`);
     // it stays on for the next page, and every link is a large target
     await p.getByRole('link', { name: '首页' }).click();
+    await p.getByRole('heading', { level: 1 }).waitFor();
+    await p.waitForLoadState('load');
     assert.equal(await p.evaluate(() => document.documentElement.className), 'care');
     const small = await p.evaluate(() => [...document.querySelectorAll('main a, header a')]
       .map((a) => a.getBoundingClientRect()).filter((r) => r.height > 0 && r.height < 44).length);

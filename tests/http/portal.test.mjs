@@ -114,6 +114,11 @@ test('关怀版: a link on every page sets a cookie for a year and comes back; l
     assert.equal(r.headers.get('location'), '/', `${back} is not ours`);
   }
   assert.equal((await page('/care?on=yes')).status, 400);
+  // the home page is kept for a few seconds: each mode keeps its own copy
+  for (let i = 0; i < 2; i++) {
+    assert.doesNotMatch((await page('/')).text, /class="care"/);
+    assert.match((await page('/', { Cookie: 'wm_care=1' })).text, /<html lang="zh-CN" class="care">/);
+  }
 });
 
 test('问题公开: newest first by district and state, with no address, description or person', async () => {
