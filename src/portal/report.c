@@ -107,11 +107,10 @@ static int category_select(struct page *p, struct db *db, const char *chosen, co
                            struct err *e)
 {
 	struct db_stmt *st;
-	int rc =
-	    db_query(db,
-	             "SELECT service_code, kind, group_name, name FROM category WHERE active = 1"
-	             " ORDER BY kind, group_code, sort, code",
-	             NULL, 0, &st, e);
+	int rc = db_query(db,
+	                  "SELECT service_code, kind, group_name, name, keywords FROM category"
+	                  " WHERE active = 1 ORDER BY kind, group_code, sort, code",
+	                  NULL, 0, &st, e);
 	if (rc < 0)
 		return rc;
 	field_open(p, "service_code", "问题类别", error);
@@ -134,6 +133,8 @@ static int category_select(struct page *p, struct db *db, const char *chosen, co
 		}
 		page_raw(p, "<option value=\"");
 		page_text(p, code);
+		page_raw(p, "\" data-keywords=\"");
+		page_text(p, db_col_text(st, 4));
 		page_raw(p, strcmp(code, chosen) == 0 ? "\" selected>" : "\">");
 		page_text(p, db_col_text(st, 3));
 		page_raw(p, "</option>");
@@ -341,7 +342,9 @@ static int render_form(struct http_req *r, struct http_resp *w, struct db *db,
 	invalid_attrs(&p, "phone", err);
 	page_raw(&p, " value=\"");
 	page_text(&p, param_or_empty(r, "phone"));
-	page_raw(&p, "\"></div><button type=\"submit\" class=\"primary\">提交</button></form>");
+	page_raw(&p, "\"></div><button type=\"submit\" class=\"primary\">提交</button></form>"
+	             /* The category filter box, for browsers that run it (the form needs none). */
+	             "<script src=\"/static/portal/report.js\" defer></script>");
 	page_close(&p, w);
 	resp_header(w, "Cache-Control", "no-store");
 	return 0;

@@ -86,6 +86,28 @@ test('without JavaScript: report a problem, mend a mistake, get the tracking cod
   await p.context().close();
 });
 
+test('with JavaScript: a box narrows the category list by name, group or keyword', async () => {
+  const p = await phone({ js: true });
+  await step(p, 'portal-category-filter', async () => {
+    await p.goto(`${srv.base}/report`);
+    const visible = () => p.locator('#service_code option:not([hidden])').evaluateAll((os) => os.filter((o) => o.value).map((o) => o.textContent));
+    const all = (await visible()).length;
+    assert.ok(all > 50, `${all} categories`);
+    await p.getByRole('searchbox', { name: '筛选问题类别' }).fill('井盖');
+    const manholes = await visible();
+    assert.ok(manholes.length >= 3 && manholes.length < all, manholes.join());
+    assert.ok(manholes.every((t) => /井/.test(t)), manholes.join());
+    await p.getByText(`找到 ${manholes.length} 个类别`).waitFor();
+    await p.getByRole('searchbox', { name: '筛选问题类别' }).fill('彩钢房'); // a keyword of 私搭乱建 only
+    assert.deepEqual(await visible(), ['私搭乱建']);
+    assert.equal(await p.locator('#service_code').inputValue(), 'E0101', 'the one left is chosen');
+    await p.getByRole('searchbox', { name: '筛选问题类别' }).fill('');
+    assert.equal((await visible()).length, all);
+    await axe(p, 'report with the filter box');
+  });
+  await p.context().close();
+});
+
 test('axe: home, tracking form, case page and an error page, standard and 关怀版, at 390×844', async () => {
   for (const care of [false, true]) {
     const p = await phone({ js: true });
