@@ -69,13 +69,6 @@ static void release_refdata(void *d)
 	refdata_release(d);
 }
 
-/* A category reports may be filed in: one switched off is as good as unknown. */
-static const struct category *active_category(const struct refdata *d, const char *code)
-{
-	const struct category *c = refdata_category(d, code);
-	return c && c->active ? c : NULL;
-}
-
 /* The api key's id and the service's category from the process's reference-data cache. A
  * miss rechecks the database's generation once, so a key or category created a moment ago
  * (by another instance or the CLI) is found. The snapshot lives as long as the request. */
@@ -87,7 +80,7 @@ static int reference_lookup(struct http_req *r, struct db *db, struct refdata **
 		return rc;
 	const char *key = req_str(r, "api_key"), *code = req_str(r, "service_code");
 	*apikey_id = refdata_apikey(*ref, key);
-	*cat = active_category(*ref, code);
+	*cat = refdata_active_category(*ref, code);
 	int changed = 0;
 	if ((!*apikey_id || !*cat) &&
 	    (rc = refcache_recheck(r->app->refcache, db, ref, &changed, e)) < 0) {
@@ -97,7 +90,7 @@ static int reference_lookup(struct http_req *r, struct db *db, struct refdata **
 	arena_defer(r->arena, release_refdata, *ref);
 	if (changed) {
 		*apikey_id = refdata_apikey(*ref, key);
-		*cat = active_category(*ref, code);
+		*cat = refdata_active_category(*ref, code);
 	}
 	if (!*apikey_id)
 		return err_set(e, ERR_FORBIDDEN, "api_key is missing or invalid");

@@ -18,6 +18,7 @@
 #include "app.h"
 #include "core/case_fsm.h"
 #include "core/media_type.h"
+#include "store/area_store.h"
 #include "store/case_store.h"
 #include "store/refcache.h"
 #include "store/routing_store.h"
@@ -225,22 +226,19 @@ int cases_list(struct http_req *r, struct http_resp *w, struct err *e)
 	const char *q = req_str(r, "q") ? req_str(r, "q") : "";
 	const char *grams = NULL;
 	const char *search = *q ? case_search_filter(db, r->arena, q, &grams) : NULL;
-	char *sql = arena_printf(
-	    r->arena,
-	    "%s%s WHERE (? = 1 OR c.status IN (?, ?, ?, ?, ?, ?, ?, ?))"
-	    " AND (? = 0 OR c.id < ?)%s%s%s"
-	    " AND (? = 0 OR c.expected_at < ?) AND (? = 0 OR c.supervise_level > 0)"
-	    " AND (? = '' OR c.code = ? OR c.description LIKE ? ESCAPE '\\'"
-	    " OR c.address LIKE ? ESCAPE '\\') AND (? = '' OR cat.service_code = ?)"
-	    /* areas are district > street > grid: the area and two levels below it */
-	    " AND (? = '' OR c.area_id IN (SELECT d.id FROM area d JOIN area p ON p.code = ?"
-	    " WHERE d.id = p.id OR d.parent_id = p.id"
-	    " OR d.parent_id IN (SELECT m.id FROM area m WHERE m.parent_id = p.id)))"
-	    " AND %s ORDER BY %s LIMIT ? OFFSET ?",
-	    SCOPE_CTE, CASE_COLS, SCOPE_WHERE,
-	    open_only ? " AND c.status NOT IN ('closed', 'rejected')" : "",
-	    due ? " AND c.expected_at IS NOT NULL" : "", search ? search : "(? = '')",
-	    due ? "c.expected_at, c.id" : "c.id DESC");
+	char *sql =
+	    arena_printf(r->arena,
+	                 "%s%s WHERE (? = 1 OR c.status IN (?, ?, ?, ?, ?, ?, ?, ?))"
+	                 " AND (? = 0 OR c.id < ?)%s%s%s"
+	                 " AND (? = 0 OR c.expected_at < ?) AND (? = 0 OR c.supervise_level > 0)"
+	                 " AND (? = '' OR c.code = ? OR c.description LIKE ? ESCAPE '\\'"
+	                 " OR c.address LIKE ? ESCAPE '\\') AND (? = '' OR cat.service_code = ?)"
+	                 " AND (? = '' OR c.area_id IN (" AREA_SUBTREE_OF_CODE "))"
+	                 " AND %s ORDER BY %s LIMIT ? OFFSET ?",
+	                 SCOPE_CTE, CASE_COLS, SCOPE_WHERE,
+	                 open_only ? " AND c.status NOT IN ('closed', 'rejected')" : "",
+	                 due ? " AND c.expected_at IS NOT NULL" : "", search ? search : "(? = '')",
+	                 due ? "c.expected_at, c.id" : "c.id DESC");
 	int overdue = !strcmp(queue, "overdue"), supervised = !strcmp(queue, "supervised");
 	const char *like = like_anywhere(r, q);
 	const char *service = req_str(r, "service_code") ? req_str(r, "service_code") : "";
@@ -758,8 +756,8 @@ int cases_file(struct http_req *r, struct http_resp *w, struct err *e)
 	int rc = api_db(r, &db, e);
 	if (rc < 0 || (rc = api_refdata(r, db, &d, e)) < 0)
 		return rc;
-	const struct category *cat = refdata_category(d, req_str(r, "service_code"));
-	if (!cat || !cat->active)
+	const struct category *cat = refdata_active_category(d, req_str(r, "service_code"));
+	if (!cat)
 		return err_set(e, ERR_UNPROCESSABLE, "service_code '%s' not found",
 		               req_str(r, "service_code"));
 	struct file_job *j = arena_alloc(r->arena, sizeof *j);

@@ -11,15 +11,15 @@
 
 #include "api/api_common.h"
 #include "core/validate.h"
+#include "store/catalog.h"
 #include "store/db.h"
 
 static const char *const BOOLS[] = {"true", "false", NULL};
 static const char *const KINDS[] = {"event", "part", NULL};
 
-/* One working year: no stage limit is longer (as in seed_catalog.c). */
 #define MINUTES(n, req)                                                                            \
 	{                                                                                          \
-		.name = n, .type = PT_INT, .flags = (req), .min = 1, .max = 250 * 480              \
+		.name = n, .type = PT_INT, .flags = (req), .min = 1, .max = CATEGORY_MAX_MINUTES   \
 	}
 
 #define CATEGORY_FIELDS(required)                                                                  \
@@ -122,16 +122,6 @@ struct category_job {
 	const char *kind, *group_name, *name, *description, *keywords;
 	int64_t id, unit_id, reg, handle, verify, urgent, active, sort;
 };
-
-static int digits4(const char *s)
-{
-	if (strlen(s) != 4)
-		return 0;
-	for (int i = 0; i < 4; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
-}
 
 /* The fields the request sets, over what the job holds already. */
 static int apply_request(struct db *db, struct category_job *j, struct err *e)
@@ -302,7 +292,7 @@ int categories_create(struct http_req *r, struct http_resp *w, struct err *e)
 	j->kind = req_str(r, "kind");
 	j->group_name = req_str(r, "group_name");
 	const char *code = req_str(r, "code");
-	if (!digits4(code))
+	if (!catalog_code_ok(code))
 		return err_set(e, ERR_BAD_REQUEST, "code \"%s\" is not 4 digits (大类 2 + 小类 2)",
 		               code);
 	snprintf(j->code, sizeof j->code, "%s", code);

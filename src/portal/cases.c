@@ -11,6 +11,7 @@
 #include "lib/arena.h"
 #include "lib/html.h"
 #include "portal/page.h"
+#include "store/area_store.h"
 #include "store/db.h"
 
 enum { PAGE_ROWS = 30 };
@@ -81,26 +82,19 @@ int portal_cases(struct http_req *r, struct http_resp *w, struct err *e)
 
 	/* A district holds its streets and their grids: the area and two levels below it. */
 	struct db_stmt *st;
-	rc = db_query(
-	    db,
-	    "SELECT c.id, cat.name, COALESCE(d.name, ''), COALESCE(s.name, ''), c.status,"
-	    " c.requested_at, COALESCE(c.closed_at, 0) FROM cases c"
-	    " JOIN category cat ON cat.id = c.category_id LEFT JOIN area g ON g.id = c.area_id"
-	    " LEFT JOIN area s ON s.id = CASE WHEN g.kind = 'grid' THEN g.parent_id"
-	    " WHEN g.kind = 'street' THEN g.id END"
-	    " LEFT JOIN area d ON d.id = CASE WHEN g.kind = 'district' THEN g.id ELSE s.parent_id "
-	    "END"
-	    " WHERE (? = 0 OR c.id < ?)"
-	    " AND (? = '' OR c.area_id IN (SELECT x.id FROM area x JOIN area p ON p.code = ?"
-	    " WHERE x.id = p.id OR x.parent_id = p.id"
-	    " OR x.parent_id IN (SELECT m.id FROM area m WHERE m.parent_id = p.id)))"
-	    " AND (? = 'all' OR (? = 'solved' AND c.status = 'closed')"
-	    " OR (? = 'open' AND c.status NOT IN ('closed', 'rejected')))"
-	    " ORDER BY c.id DESC LIMIT ?",
-	    DB_ARGS(db_int(before ? before->ival : 0), db_int(before ? before->ival : 0),
-	            db_text(district), db_text(district), db_text(state), db_text(state),
-	            db_text(state), db_int(PAGE_ROWS + 1)),
-	    &st, e);
+	rc = db_query(db,
+	              "SELECT c.id, cat.name, " PORTAL_PLACE_COLS
+	              ", c.status, c.requested_at FROM cases c"
+	              " JOIN category cat ON cat.id = c.category_id" PORTAL_PLACE_JOINS
+	              " WHERE (? = 0 OR c.id < ?)"
+	              " AND (? = '' OR c.area_id IN (" AREA_SUBTREE_OF_CODE "))"
+	              " AND (? = 'all' OR (? = 'solved' AND c.status = 'closed')"
+	              " OR (? = 'open' AND c.status NOT IN ('closed', 'rejected')))"
+	              " ORDER BY c.id DESC LIMIT ?",
+	              DB_ARGS(db_int(before ? before->ival : 0), db_int(before ? before->ival : 0),
+	                      db_text(district), db_text(district), db_text(state), db_text(state),
+	                      db_text(state), db_int(PAGE_ROWS + 1)),
+	              &st, e);
 	if (rc < 0) {
 		buf_free(&p.out);
 		return rc;
@@ -119,12 +113,7 @@ int portal_cases(struct http_req *r, struct http_resp *w, struct err *e)
 		page_raw(&p, "<tr><td>");
 		page_text(&p, db_col_text(st, 1));
 		page_raw(&p, "</td><td>");
-		if (*db_col_text(st, 2) || *db_col_text(st, 3)) {
-			page_text(&p, db_col_text(st, 2));
-			page_text(&p, db_col_text(st, 3));
-		} else {
-			page_raw(&p, "（未定位）");
-		}
+		page_place(&p, db_col_text(st, 2), db_col_text(st, 3));
 		page_raw(&p, "</td><td>");
 		page_text(&p, case_state_from_name(db_col_text(st, 4), &s) == 0
 		                  ? case_state_label(s)
@@ -144,11 +133,9 @@ int portal_cases(struct http_req *r, struct http_resp *w, struct err *e)
 		page_raw(&p, "<tr><td colspan=\"4\">没有符合条件的问题。</td></tr>");
 	page_raw(&p, "</tbody></table>");
 	if (more) {
-		buf_printf(&p.out, "<p><a class=\"button\" href=\"/cases?state=%s&amp;before=%lld",
-		           strcmp(state, "open") == 0     ? "open"
-		           : strcmp(state, "solved") == 0 ? "solved"
-		                                          : "all",
-		           (long long)last);
+		page_raw(&p, "<p><a class=\"button\" href=\"/cases?state=");
+		html_urlpart(&p.out, state); /* one of STATES: checked by the router */
+		buf_printf(&p.out, "&amp;before=%lld", (long long)last);
 		if (*district) {
 			page_raw(&p, "&amp;district=");
 			html_urlpart(&p.out, district);

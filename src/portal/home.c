@@ -71,13 +71,8 @@ int portal_home(struct http_req *r, struct http_resp *w, struct err *e)
 
 	struct db_stmt *st;
 	rc = db_query(db,
-	              "SELECT cat.name, COALESCE(d.name, ''), COALESCE(s.name, ''), c.closed_at"
-	              " FROM cases c JOIN category cat ON cat.id = c.category_id"
-	              " LEFT JOIN area g ON g.id = c.area_id"
-	              " LEFT JOIN area s ON s.id = CASE WHEN g.kind = 'grid' THEN g.parent_id"
-	              " WHEN g.kind = 'street' THEN g.id END"
-	              " LEFT JOIN area d ON d.id = CASE WHEN g.kind = 'district' THEN g.id"
-	              " ELSE s.parent_id END"
+	              "SELECT cat.name, " PORTAL_PLACE_COLS ", c.closed_at"
+	              " FROM cases c JOIN category cat ON cat.id = c.category_id" PORTAL_PLACE_JOINS
 	              " WHERE c.status = 'closed' AND c.closed_at IS NOT NULL"
 	              " ORDER BY c.closed_at DESC LIMIT 10",
 	              NULL, 0, &st, e);
@@ -94,12 +89,7 @@ int portal_home(struct http_req *r, struct http_resp *w, struct err *e)
 		page_raw(&p, "<li><strong>");
 		page_text(&p, db_col_text(st, 0));
 		page_raw(&p, "</strong> ");
-		if (*db_col_text(st, 1) || *db_col_text(st, 2)) {
-			page_text(&p, db_col_text(st, 1));
-			page_text(&p, db_col_text(st, 2));
-		} else {
-			page_raw(&p, "（未定位）");
-		}
+		page_place(&p, db_col_text(st, 1), db_col_text(st, 2));
 		page_raw(&p, " <span class=\"muted\">解决于 ");
 		page_text(&p, when);
 		page_raw(&p, "</span></li>");

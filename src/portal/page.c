@@ -34,6 +34,16 @@ void page_text(struct page *p, const char *s)
 	html_text(&p->out, s);
 }
 
+void page_place(struct page *p, const char *district, const char *street)
+{
+	if (!*district && !*street) {
+		page_raw(p, "（未定位）");
+		return;
+	}
+	page_text(p, district);
+	page_text(p, street);
+}
+
 void page_raw(struct page *p, const char *html)
 {
 	buf_adds(&p->out, html);

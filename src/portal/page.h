@@ -30,6 +30,9 @@ char page_cache_variant(const struct http_req *r);
  * end of every posted form and of the switches. */
 int page_see_other(struct http_resp *w, const char *location);
 
+/* A case's place as the public pages show it: district and street, or （未定位）. */
+void page_place(struct page *p, const char *district, const char *street);
+
 /* Escaped text into the page. */
 void page_text(struct page *p, const char *s);
 /* A literal of the program (trusted markup). */

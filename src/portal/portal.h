@@ -21,6 +21,15 @@ extern const struct param_spec portal_track_params[];
 extern const struct param_spec portal_track_case_params[];
 extern const struct param_spec portal_track_rate_params[];
 
+/* A case's district and street names (c the case; columns PORTAL_PLACE_COLS), never more
+ * precise: the public pages show no address. */
+#define PORTAL_PLACE_COLS "COALESCE(d.name, ''), COALESCE(s.name, '')"
+#define PORTAL_PLACE_JOINS                                                                         \
+	" LEFT JOIN area g ON g.id = c.area_id"                                                    \
+	" LEFT JOIN area s ON s.id = CASE WHEN g.kind = 'grid' THEN g.parent_id"                   \
+	" WHEN g.kind = 'street' THEN g.id END"                                                    \
+	" LEFT JOIN area d ON d.id = CASE WHEN g.kind = 'district' THEN g.id ELSE s.parent_id END"
+
 /* "2026-11-26 13:05" in Beijing time. */
 void portal_time(char out[20], int64_t t);
 

@@ -413,9 +413,8 @@ int portal_report_post(struct http_req *r, struct http_resp *w, struct err *e)
 		w->status = 403;
 		return render_form(r, w, db, &fe, e);
 	}
-	const struct category *cat = refdata_category(ref, param_or_empty(r, "service_code"));
-	if (cat && !cat->active)
-		cat = NULL;
+	const struct category *cat =
+	    refdata_active_category(ref, param_or_empty(r, "service_code"));
 	check_fields(r, cat, &fe);
 	struct citizen_report *job = arena_alloc(r->arena, sizeof *job);
 	job->req = r;

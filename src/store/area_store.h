@@ -8,6 +8,13 @@
 
 struct db;
 
+/* The ids of the area with code `?` and everything below it (district > street > grid: the
+ * area and two levels down), for "area_id IN (" AREA_SUBTREE_OF_CODE ")". One bound text. */
+#define AREA_SUBTREE_OF_CODE                                                                       \
+	"SELECT x.id FROM area x JOIN area p ON p.code = ? WHERE x.id = p.id OR x.parent_id = "    \
+	"p.id"                                                                                     \
+	" OR x.parent_id IN (SELECT m.id FROM area m WHERE m.parent_id = p.id)"
+
 /* The most specific area (grid, then street, then district) containing (lat, lon);
  * *area_id = 0 when none does. Candidates come from the bounding-box columns, so only the
  * few polygons whose box holds the point are parsed and tested. */

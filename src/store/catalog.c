@@ -144,3 +144,13 @@ int catalog_attributes(struct db *db, int64_t category_id, struct arena *a, stru
 	*n = count;
 	return 0;
 }
+
+int catalog_code_ok(const char *code)
+{
+	if (strlen(code) != 4)
+		return 0;
+	for (int i = 0; i < 4; i++)
+		if (code[i] < '0' || code[i] > '9')
+			return 0;
+	return 1;
+}

@@ -22,6 +22,11 @@ struct category {
 	int active; /* 0: switched off; its cases keep their clock, new reports are refused */
 };
 
+/* No stage limit is longer than one working year (minutes). */
+enum { CATEGORY_MAX_MINUTES = 250 * 480 };
+/* A category code: 大类 2 digits + 小类 2 digits. */
+int catalog_code_ok(const char *code);
+
 /* Open311 service list: a new JSON array the caller owns. */
 int catalog_services_json(struct db *db, json_t **out, struct err *e);
 /* Open311 service definition {service_code, attributes:[…]}; ERR_NOT_FOUND if unknown. */

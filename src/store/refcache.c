@@ -465,6 +465,12 @@ int refdata_unit(const struct refdata *d, int64_t id, int64_t *parent_id, const 
 	return 0;
 }
 
+const struct category *refdata_active_category(const struct refdata *d, const char *service_code)
+{
+	const struct category *c = refdata_category(d, service_code);
+	return c && c->active ? c : NULL;
+}
+
 const struct category *refdata_category_by_id(const struct refdata *d, int64_t id)
 {
 	struct cat_entry key = {.cat.id = id};

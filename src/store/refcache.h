@@ -38,6 +38,8 @@ uint64_t refdata_generation(const struct refdata *d);
 /* Any category, switched-off ones too (their cases keep their clock): check ->active before
  * accepting a new report. Valid while the snapshot is held. */
 const struct category *refdata_category(const struct refdata *d, const char *service_code);
+/* The category new reports may be filed in: NULL when unknown or switched off. */
+const struct category *refdata_active_category(const struct refdata *d, const char *service_code);
 /* The category's attribute definitions (none: *n = 0). Valid while the snapshot is held. */
 void refdata_attributes(const struct refdata *d, int64_t category_id, const struct attr_def **defs,
                         size_t *n);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lib/csv.h"
+#include "store/catalog.h"
 #include "store/db.h"
 #include "store/seed_internal.h"
 
@@ -43,19 +44,6 @@ static const char *const cat_cols[] = {"code",           "service_code",
                                        "handle_minutes", "verify_minutes",
                                        "urgent",         NULL};
 
-/* One working year: no stage limit is longer. */
-enum { MAX_MINUTES = 250 * 480 };
-
-static int digits(const char *s, size_t n)
-{
-	if (strlen(s) != n)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
-}
-
 /* A group (大类) keeps one name across rows. groups: code "kind/group_code", parent the name. */
 static int group_check(struct seed_ctx *c, struct csv *csv, struct nodes *groups, struct err *e)
 {
@@ -83,11 +71,11 @@ static int group_check(struct seed_ctx *c, struct csv *csv, struct nodes *groups
 
 static int minutes(struct csv *csv, const char *col, int64_t *out, struct err *e)
 {
-	if (seed_parse_int(csv_get(csv, col), 1, MAX_MINUTES, out))
+	if (seed_parse_int(csv_get(csv, col), 1, CATEGORY_MAX_MINUTES, out))
 		return csv_error(csv, e, ERR_BAD_REQUEST,
 		                 "%s \"%s\" is not a whole number of "
 		                 "minutes from 1 to %d",
-		                 col, csv_get(csv, col), MAX_MINUTES);
+		                 col, csv_get(csv, col), CATEGORY_MAX_MINUTES);
 	return 0;
 }
 
@@ -102,7 +90,7 @@ static int category_row(struct seed_ctx *c, struct csv *csv, struct nodes *group
 	int event = strcmp(kind, "event") == 0;
 	if (!event && strcmp(kind, "part") != 0)
 		return csv_error(csv, e, ERR_BAD_REQUEST, "kind \"%s\" is not event or part", kind);
-	if (!digits(code, 4))
+	if (!catalog_code_ok(code))
 		return csv_error(csv, e, ERR_BAD_REQUEST,
 		                 "code \"%s\" is not 4 digits (大类 2 + 小类 2)", code);
 	if (strlen(sc) != 5 || sc[0] != (event ? 'E' : 'P') || strcmp(sc + 1, code) != 0)
