@@ -89,15 +89,15 @@ asan: build/asan/wenming $(UNIT_BIN)
 	export WENMING_TEST_PG=$$(scripts/pg-test-server.sh start "$$pgdir") && \
 	scripts/run-unit.sh $(UNIT_BIN) && \
 	echo "== HTTP tests on SQLite" && \
-	WENMING_TEST_PG= WENMING_BIN=build/asan/wenming node --test --test-concurrency=3 tests/http/ && \
+	WENMING_TEST_PG= WENMING_BIN=build/asan/wenming node --test --test-reporter=spec --test-concurrency=3 tests/http/ && \
 	echo "== HTTP tests on PostgreSQL ($$WENMING_TEST_PG)" && \
-	WENMING_BIN=build/asan/wenming node --test --test-concurrency=3 tests/http/ && \
+	WENMING_BIN=build/asan/wenming node --test --test-reporter=spec --test-concurrency=3 tests/http/ && \
 	echo "== Browser tests (chromium; the optimised server: the C is covered above)" && \
-	WENMING_TEST_PG= WENMING_BIN=build/wenming node --test --test-concurrency=2 tests/browser/
+	WENMING_TEST_PG= WENMING_BIN=build/wenming node --test --test-reporter=spec --test-concurrency=2 tests/browser/
 
 # The console in chromium alone (tests/browser/, docs/console.md).
 browser-test: build/wenming
-	@WENMING_BIN=build/wenming node --test --test-concurrency=2 tests/browser/
+	@WENMING_BIN=build/wenming node --test --test-reporter=spec --test-concurrency=2 tests/browser/
 
 unit: $(UNIT_BIN)
 	@scripts/run-unit.sh $(UNIT_BIN)

@@ -6,6 +6,7 @@
 
 struct db;
 struct writer;
+struct article_views;
 
 struct app {
 	const char *db_url;           /* file path or postgresql://… */
@@ -20,6 +21,7 @@ struct app {
 	struct writer *writer;        /* group-commit queue for acknowledged writes */
 	struct refcache *refcache;    /* categories, areas, api keys (store/refcache.h) */
 	struct ratelimit *limits;     /* login and posting token buckets (http/ratelimit.h) */
+	struct article_views *views;  /* article page views not yet written (NULL: not counted) */
 	double post_rate_ip;  /* Open311 reports per second per client address; 0: no limit */
 	double post_rate_key; /* … per api key; 0: no limit. Bursts are 10 s worth */
 	double login_per_min; /* login attempts a minute per client address; 0: no limit */

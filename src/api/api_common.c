@@ -303,3 +303,18 @@ int api_media_list(struct http_req *r, const char *param, const char *const **ou
 	*out = v;
 	return 0;
 }
+
+const char *api_like_anywhere(struct http_req *r, const char *q)
+{
+	size_t n = strlen(q);
+	char *p = arena_alloc(r->arena, 2 * n + 3), *o = p;
+	*o++ = '%';
+	for (const char *s = q; *s; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			*o++ = '\\';
+		*o++ = *s;
+	}
+	*o++ = '%';
+	*o = 0;
+	return p;
+}

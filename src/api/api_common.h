@@ -80,6 +80,9 @@ int api_rate_take(struct http_req *r, struct http_resp *w, const char *key, doub
 /* The public posting allowance of the client address (Open311 reports, follow-ups, ratings
  * share it): WENMING_POST_RATE_IP a second, bursts of ten seconds' worth. */
 int api_public_limit(struct http_req *r, struct http_resp *w, struct err *e);
+/* q as a LIKE pattern matching it anywhere (arena): %, _ and \ taken literally; the SQL says
+ * ESCAPE '\'. */
+const char *api_like_anywhere(struct http_req *r, const char *q);
 /* The named cookie's value (arena), or NULL. */
 const char *api_cookie(const struct http_req *r, const char *name);
 

@@ -8,7 +8,10 @@
 #include "api/staff_categories.h"
 #include "api/staff_routing.h"
 #include "api/public_survey.h"
+#include "portal/news.h"
 #include "portal/portal.h"
+#include "api/staff_articles.h"
+#include "core/article_fsm.h"
 #include "api/staff_rounds.h"
 #include "api/staff_standards.h"
 #include "api/staff_stats.h"
@@ -44,6 +47,14 @@ const struct route routes[] = {
      "A case's public page", 0},
     {"POST", "/track/{code}/rating", FMT_HTML, portal_track_rate, ROLE_PUBLIC,
      portal_track_rate_params, "Rate a closed case (the reporter, once)", 0},
+    {"GET", "/news", FMT_HTML, portal_news_list, ROLE_PUBLIC, portal_news_params,
+     "Creation news: published articles by kind or tag, and the most read", HOME_CACHE_MS},
+    {"GET", "/news/atom", 0, portal_news_atom, ROLE_PUBLIC, NULL,
+     "Creation news as an Atom feed", HOME_CACHE_MS},
+    {"GET", "/news/rss", 0, portal_news_rss, ROLE_PUBLIC, NULL, "Creation news as an RSS feed",
+     HOME_CACHE_MS},
+    {"GET", "/news/{id}", FMT_HTML, portal_news_article, ROLE_PUBLIC, NULL,
+     "A published article", HOME_CACHE_MS},
     {"GET", "/console", 0, console_get, ROLE_PUBLIC, NULL, "The staff console", 0},
     {"GET", "/static/{dir}/{file}", 0, static_get, ROLE_PUBLIC, NULL,
      "A file of the console (module, style, vendor file)", 0},
@@ -225,6 +236,16 @@ const struct route routes[] = {
     /* Grassroots creation (基层创建, docs/creation.md). */
     {"GET", "/api/v1/creation-titles", 0, creation_titles_get, STAFF, NULL,
      "Creation titles (文明村镇, 文明社区 …) with the unit kinds they are for", 0},
+    {"GET", "/api/v1/articles", 0, articles_list, ARTICLE_WRITERS, articles_list_params,
+     "Creation news articles in every state", 0},
+    {"POST", "/api/v1/articles", 0, articles_create, ARTICLE_WRITERS, articles_create_params,
+     "Write a new article (a draft)", 0},
+    {"GET", "/api/v1/articles/{id}", 0, articles_get, ARTICLE_WRITERS, NULL,
+     "An article with its history and the caller's moves", 0},
+    {"PATCH", "/api/v1/articles/{id}", 0, articles_update, ARTICLE_WRITERS, articles_update_params,
+     "Change a draft", 0},
+    {"POST", "/api/v1/articles/{id}/actions", 0, articles_act, ARTICLE_WRITERS,
+     articles_act_params, "Submit, publish, return, withdraw or revise an article", 0},
     {"GET", "/api/v1/creations", 0, creations_list, STAFF, creations_list_params,
      "Creations within the caller's read scope (JSON or CSV)", 0},
     {"POST", "/api/v1/creations", 0, creations_declare, CREATION_WRITE, creations_declare_params,

@@ -71,22 +71,6 @@ const struct param_spec cases_list_params[] = {
     {.name = NULL},
 };
 
-/* q as a LIKE pattern matching it anywhere: %, _ and \ taken literally (ESCAPE '\'). */
-static const char *like_anywhere(struct http_req *r, const char *q)
-{
-	size_t n = strlen(q);
-	char *p = arena_alloc(r->arena, 2 * n + 3), *o = p;
-	*o++ = '%';
-	for (const char *s = q; *s; s++) {
-		if (*s == '%' || *s == '_' || *s == '\\')
-			*o++ = '\\';
-		*o++ = *s;
-	}
-	*o++ = '%';
-	*o = 0;
-	return p;
-}
-
 /* The scope as SQL over `c` (cases), `a` (its area) and `cat`: ?1 = root unit (0: all). */
 static const char SCOPE_CTE[] = "WITH RECURSIVE sub(id) AS (SELECT id FROM unit WHERE id = ?"
                                 " UNION SELECT u.id FROM unit u JOIN sub ON u.parent_id = sub.id) ";
@@ -240,7 +224,7 @@ int cases_list(struct http_req *r, struct http_resp *w, struct err *e)
 	                 due ? " AND c.expected_at IS NOT NULL" : "", search ? search : "(? = '')",
 	                 due ? "c.expected_at, c.id" : "c.id DESC");
 	int overdue = !strcmp(queue, "overdue"), supervised = !strcmp(queue, "supervised");
-	const char *like = like_anywhere(r, q);
+	const char *like = api_like_anywhere(r, q);
 	const char *service = req_str(r, "service_code") ? req_str(r, "service_code") : "";
 	const char *area = req_str(r, "area") ? req_str(r, "area") : "";
 	struct db_val args[] = {

@@ -13,21 +13,21 @@
 #include "store/users.h"
 
 static const char *const ROLE_NAMES[] = {"admin",     "office", "dispatcher", "handler",
-                                         "inspector", "leader", NULL};
+                                         "inspector", "leader", "editor", NULL};
 static const char *const BOOLS[] = {"true", "false", NULL};
 
 const struct param_spec users_create_params[] = {
     {.name = "login", .type = PT_STRING, .flags = PF_REQUIRED, .max_len = 64},
     {.name = "name", .type = PT_STRING, .flags = PF_REQUIRED, .max_len = 128},
     {.name = "unit_id", .type = PT_INT, .flags = PF_REQUIRED, .min = 1, .max = 1e15},
-    {.name = "roles", .type = PT_LIST, .flags = PF_REQUIRED, .max = 6, .values = ROLE_NAMES},
+    {.name = "roles", .type = PT_LIST, .flags = PF_REQUIRED, .max = 7, .values = ROLE_NAMES},
     {.name = "password", .type = PT_STRING, .flags = PF_REQUIRED, .max_len = 256},
     {.name = NULL},
 };
 const struct param_spec users_update_params[] = {
     {.name = "name", .type = PT_STRING, .max_len = 128},
     {.name = "unit_id", .type = PT_INT, .min = 1, .max = 1e15},
-    {.name = "roles", .type = PT_LIST, .max = 6, .values = ROLE_NAMES},
+    {.name = "roles", .type = PT_LIST, .max = 7, .values = ROLE_NAMES},
     {.name = "active", .type = PT_ENUM, .values = BOOLS},
     {.name = NULL},
 };

@@ -17,7 +17,9 @@
 #include "core/validate.h"
 #include "http/ratelimit.h"
 #include "http/respond.h"
+#include "portal/news.h"
 #include "portal/page.h"
+#include "store/article_views.h"
 #include "store/calendar_store.h"
 #include "store/case_search.h"
 #include "store/jobs.h"
@@ -136,6 +138,12 @@ int cmd_serve(int argc, char **argv)
 	     .kind = OPT_STRING,
 	     .env = "WENMING_TILE_ATTRIBUTION",
 	     .help = "the tile server's credit line shown on the map"},
+	    {.name = "views-flush",
+	     .kind = OPT_INT,
+	     .env = "WENMING_VIEWS_FLUSH",
+	     .min = 0,
+	     .max = 3600,
+	     .help = "write counted article views every N seconds (default 30; 0: at once)"},
 	    {.name = "quiet", .kind = OPT_FLAG, .help = "no request log lines"},
 	    {.name = "help", .kind = OPT_FLAG, .help = "show this help"},
 	    {.name = NULL},
@@ -214,6 +222,13 @@ int cmd_serve(int argc, char **argv)
 	cfg.generation_ctx = app.writer;
 	cfg.authenticate = api_authenticate;
 	cfg.cache_variant = page_cache_variant;
+	cfg.cache_hit = portal_cache_hit;
+	cfg.page_class = page_error_class;
+	if (!(app.views = article_views_new(
+	          app.writer, (o = opts_get(opts, "views-flush"))->set ? (int)o->num : 30))) {
+		err_set(&e, ERR_INTERNAL, "out of memory");
+		goto out;
+	}
 	if (http_server_start(&cfg, routes, &app, &srv, &e) < 0)
 		goto out;
 	struct jobs *jobs = NULL;
@@ -233,6 +248,9 @@ int cmd_serve(int argc, char **argv)
 out:
 	if (status)
 		fprintf(stderr, "wenming serve: %s\n", e.msg);
+	if (app.views && article_views_flush(app.views, &e) < 0)
+		fprintf(stderr, "wenming serve: article views not written: %s\n", e.msg);
+	article_views_free(app.views);
 	writer_stop(app.writer);
 	refcache_free(app.refcache);
 	ratelimit_free(app.limits);

@@ -98,7 +98,7 @@ static int add_user(struct db *db, const struct user_args *a, struct err *e)
 	if (roles_parse(a->roles, &roles) < 0)
 		return err_set(e, ERR_BAD_REQUEST,
 		               "--roles: a comma list of admin, office, dispatcher, handler,"
-		               " inspector, leader");
+		               " inspector, leader, editor");
 	int64_t unit_id;
 	int rc = db_get_int(db, "SELECT id FROM unit WHERE code = ?", DB_ARGS(db_text(a->unit)),
 	                    &unit_id, e);
@@ -185,7 +185,7 @@ int cmd_user(int argc, char **argv)
 	    {.name = "unit", .kind = OPT_STRING, .help = "add: the code of the unit they work in"},
 	    {.name = "roles",
 	     .kind = OPT_STRING,
-	     .help = "add: admin, office, dispatcher, handler, inspector, leader (comma list)"},
+	     .help = "add: admin, office, dispatcher, handler, inspector, leader, editor (comma list)"},
 	    {.name = "password-stdin",
 	     .kind = OPT_FLAG,
 	     .help = "read the password from standard input (else a random one is printed)"},

@@ -9,7 +9,7 @@ static const struct {
 } NAMES[] = {
     {ROLE_PUBLIC, "public"},         {ROLE_ADMIN, "admin"},     {ROLE_OFFICE, "office"},
     {ROLE_DISPATCHER, "dispatcher"}, {ROLE_HANDLER, "handler"}, {ROLE_INSPECTOR, "inspector"},
-    {ROLE_LEADER, "leader"},         {ROLE_SYSTEM, "system"},
+    {ROLE_LEADER, "leader"},         {ROLE_SYSTEM, "system"},   {ROLE_EDITOR, "editor"},
 };
 
 const char *role_name(enum role r)

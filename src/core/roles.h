@@ -12,10 +12,12 @@ enum role {
 	ROLE_INSPECTOR = 1 << 5, /* 监督员 / 督查员 */
 	ROLE_LEADER = 1 << 6,    /* read-only dashboards */
 	ROLE_SYSTEM = 1 << 7,    /* background jobs (escalation, recurrence) */
+	ROLE_EDITOR = 1 << 8,    /* the propaganda department's editors: creation news */
 };
 
 #define ROLE_STAFF                                                                                 \
-	(ROLE_ADMIN | ROLE_OFFICE | ROLE_DISPATCHER | ROLE_HANDLER | ROLE_INSPECTOR | ROLE_LEADER)
+	(ROLE_ADMIN | ROLE_OFFICE | ROLE_DISPATCHER | ROLE_HANDLER | ROLE_INSPECTOR | ROLE_LEADER |  \
+	 ROLE_EDITOR)
 
 /* Names as the API, CLI and database documentation spell them: "admin", "office", … */
 const char *role_name(enum role r);

@@ -17,6 +17,7 @@ struct cache_meta {
 	const char *content_type; /* a static string (the layer's constants) */
 	bool gzip;                /* body is gzip-encoded */
 	bool vary;                /* Vary: Accept-Encoding */
+	uint64_t etag;            /* the body's validator (0: none) */
 };
 
 /* max_bytes bounds the stored bodies and keys; NULL when out of memory. */

@@ -60,6 +60,11 @@ struct http_req {
 	struct principal who;
 	void *conn; /* struct MHD_Connection *, for the http layer only */
 	void *ctx;  /* a handler's own state across req_suspend and its completion */
+	/* Set by the layer on GETs of routes with a cache_ms: their 200s carry an ETag with
+	 * Cache-Control: no-cache, and a matching If-None-Match is answered 304. */
+	int revalidate;
+	/* The class of <html> on an error page (http_config.page_class), or NULL. */
+	const char *page_class;
 };
 
 /* Finds a parameter; NULL if absent. */
@@ -168,6 +173,13 @@ struct http_config {
 	 * carries besides it (the portal's 关怀版 cookie); part of the response cache's key.
 	 * NULL: none. */
 	char (*cache_variant)(const struct http_req *r);
+	/* Called for each GET answered from the response cache (its handler did not run), with
+	 * the route's handler: for counters that must see every request (article views). NULL:
+	 * none. */
+	void (*cache_hit)(struct http_req *r, http_handler handler);
+	/* The class of <html> for the error pages this layer writes (the portal's "care" for
+	 * its elder-friendly mode: the same large type as the page that failed); NULL: none. */
+	const char *(*page_class)(const struct http_req *r);
 };
 
 struct http_server;

@@ -127,6 +127,36 @@ static struct MHD_Response *buffer_response(const void *body, size_t len, const 
 	return resp;
 }
 
+/* The validator of a response's bytes (FNV-1a): equal bytes, equal tag, across restarts. */
+static uint64_t etag_of(const void *body, size_t len)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ ((const unsigned char *)body)[i]) * 1099511628211ull;
+	return h ? h : 1;
+}
+
+/* Adds ETag and Cache-Control: no-cache (keep, but ask first) to a revalidated response;
+ * true when the client's If-None-Match already names it: the caller answers 304. */
+static bool validator(struct MHD_Connection *c, uint64_t etag, char tag[20])
+{
+	snprintf(tag, 20, "\"%016llx\"", (unsigned long long)etag);
+	const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	return inm && (strstr(inm, tag) || strcmp(inm, "*") == 0);
+}
+
+static int queue_not_modified(struct MHD_Connection *c, const struct http_req *r, const char *tag)
+{
+	struct MHD_Response *resp =
+	    MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return -1;
+	security_headers(resp, r->request_id);
+	header_add(resp, MHD_HTTP_HEADER_ETAG, tag);
+	header_add(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	return queue(c, MHD_HTTP_NOT_MODIFIED, resp);
+}
+
 int respond_queue(struct MHD_Connection *c, const struct http_req *r, struct http_resp *w,
                   struct resp_bufs *b, struct resp_sent *sent)
 {
@@ -174,16 +204,25 @@ int respond_queue(struct MHD_Connection *c, const struct http_req *r, struct htt
 			}
 		}
 	}
+	uint64_t etag = r->revalidate && status == 200 && w->nheaders == 0 ? etag_of(body, len) : 0;
 	if (sent)
 		*sent = (struct resp_sent){.body = body,
 		                           .len = len,
 		                           .content_type = ct,
 		                           .gzip = gz,
 		                           .vary = vary,
-		                           .cacheable = w->nheaders == 0};
+		                           .cacheable = w->nheaders == 0,
+		                           .etag = etag};
+	char tag[20];
+	if (etag && validator(c, etag, tag))
+		return queue_not_modified(c, r, tag);
 	struct MHD_Response *resp = buffer_response(body, len, ct, gz, vary, r->request_id);
 	if (!resp)
 		return -1;
+	if (etag) {
+		header_add(resp, MHD_HTTP_HEADER_ETAG, tag);
+		header_add(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	}
 	for (int i = 0; i < w->nheaders; i++)
 		header_add(resp, w->headers[i].name, w->headers[i].value);
 	if (r->who.session_id && !has_cache_control(w)) /* personal answers stay out of caches */
@@ -192,10 +231,17 @@ int respond_queue(struct MHD_Connection *c, const struct http_req *r, struct htt
 }
 
 int respond_queue_cached(struct MHD_Connection *c, const struct http_req *r, struct resp_bufs *b,
-                         const char *ct, bool gzip, bool vary)
+                         const char *ct, bool gzip, bool vary, uint64_t etag)
 {
+	char tag[20];
+	if (etag && validator(c, etag, tag))
+		return queue_not_modified(c, r, tag);
 	struct MHD_Response *resp =
 	    buffer_response(b->body.data, b->body.len, ct, gzip, vary, r->request_id);
+	if (resp && etag) {
+		header_add(resp, MHD_HTTP_HEADER_ETAG, tag);
+		header_add(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	}
 	return resp ? queue(c, 200, resp) : -1;
 }
 
@@ -226,9 +272,15 @@ static const char *html_error_title(int status)
 	}
 }
 
-void html_error_page(struct buf *out, int status, const char *detail)
+void html_error_page(struct buf *out, int status, const char *detail, const char *html_class)
 {
-	buf_adds(out, "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+	buf_adds(out, "<!doctype html>\n<html lang=\"zh-CN\"");
+	if (html_class && *html_class) {
+		buf_adds(out, " class=\"");
+		html_text(out, html_class);
+		buf_adds(out, "\"");
+	}
+	buf_adds(out, "><head><meta charset=\"utf-8\">"
 	              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 	              "<title>");
 	html_text(out, html_error_title(status));
@@ -274,7 +326,7 @@ int respond_error_with(struct MHD_Connection *c, const struct http_req *r, int c
 		w.json = NULL;
 		struct buf *out = &b->body;
 		buf_reset(out);
-		html_error_page(out, status, msg && msg[0] ? msg : "");
+		html_error_page(out, status, msg && msg[0] ? msg : "", r->page_class);
 		w.content_type = "text/html; charset=utf-8";
 		w.body = out->data;
 		w.body_len = out->len;

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "http/http.h"
 #include "lib/buf.h"
@@ -24,8 +25,8 @@ struct resp_bufs {
 int respond_set_img_origin(const char *origin);
 
 /* A plain error page (status's heading in Chinese, the detail escaped) appended to out: the
- * error body of FMT_HTML routes. */
-void html_error_page(struct buf *out, int status, const char *detail);
+ * error body of FMT_HTML routes. html_class (may be NULL): the class of <html>. */
+void html_error_page(struct buf *out, int status, const char *detail, const char *html_class);
 
 /* Serialises j into out (appending). 0 or -1. */
 int body_json(const json_t *j, struct buf *out);
@@ -50,6 +51,7 @@ struct resp_sent {
 	size_t len;
 	const char *content_type;
 	bool gzip, vary, cacheable; /* cacheable: a buffer body with no handler headers */
+	uint64_t etag;              /* its validator when the request revalidates, else 0 */
 };
 
 /* Builds and queues the response for w on c (w->json is consumed, w->fd is closed). Returns
@@ -57,9 +59,10 @@ struct resp_sent {
  * sent (may be NULL) describes what went out. */
 int respond_queue(struct MHD_Connection *c, const struct http_req *r, struct http_resp *w,
                   struct resp_bufs *b, struct resp_sent *sent);
-/* Queues bytes exactly as a cached response stored them (body in b->body). */
+/* Queues bytes exactly as a cached response stored them (body in b->body); etag != 0: with
+ * that validator, or 304 when the client holds it already. */
 int respond_queue_cached(struct MHD_Connection *c, const struct http_req *r, struct resp_bufs *b,
-                         const char *ct, bool gzip, bool vary);
+                         const char *ct, bool gzip, bool vary, uint64_t etag);
 /* Queues an error in the Open311 shape, in r->format. code: an enum err_code; allow: the Allow
  * header of a 405, else NULL. Returns the status queued or -1. */
 int respond_error(struct MHD_Connection *c, const struct http_req *r, int code, const char *msg,

@@ -188,10 +188,18 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 	*con_cls = NULL;
 }
 
+/* An error that will be a page gets the application's class for it (the 关怀版). */
+static void error_page_class(struct conn *c)
+{
+	if (c->req.format == FMT_HTML && c->srv->cfg.page_class)
+		c->req.page_class = c->srv->cfg.page_class(&c->req);
+}
+
 static enum MHD_Result fail(struct conn *c, struct MHD_Connection *mc, int code, const char *msg,
                             const char *allow)
 {
 	c->state = RS_QUEUED;
+	error_page_class(c);
 	c->status = respond_error(mc, &c->req, code, msg, allow, &c->bufs);
 	return c->status < 0 ? MHD_NO : MHD_YES;
 }
@@ -394,14 +402,15 @@ static enum MHD_Result deliver(struct conn *c, struct MHD_Connection *mc, int rc
 			msg = "internal server error";
 		}
 		c->state = RS_QUEUED;
+		error_page_class(c);
 		c->status = respond_error_with(mc, r, rc, msg, NULL, w, &c->bufs);
 		return c->status < 0 ? MHD_NO : MHD_YES;
 	}
 	c->state = RS_QUEUED;
 	struct resp_sent sent;
 	c->status = respond_queue(mc, r, w, &c->bufs, &sent);
-	if (c->cache_key && c->status == 200 && sent.cacheable) {
-		struct cache_meta meta = {sent.content_type, sent.gzip, sent.vary};
+	if (c->cache_key && (c->status == 200 || (c->status == 304 && sent.etag)) && sent.cacheable) {
+		struct cache_meta meta = {sent.content_type, sent.gzip, sent.vary, sent.etag};
 		cache_put(c->srv->cache, c->cache_key, c->cache_klen, c->cache_gen,
 		          now_ms() + c->route->cache_ms, sent.body, sent.len, &meta);
 	}
@@ -417,6 +426,7 @@ static enum MHD_Result finish(struct conn *c, struct MHD_Connection *mc)
 	/* The generation is read before the handler runs: a write committed meanwhile makes
 	 * the entry stale rather than hiding it. */
 	if (c->route->cache_ms && c->srv->cache && strcmp(r->method, "GET") == 0) {
+		r->revalidate = 1;
 		c->cache_key = cache_key(c, mc, &c->cache_klen);
 		c->cache_gen = generation(c->srv);
 		struct cache_meta meta;
@@ -424,8 +434,10 @@ static enum MHD_Result finish(struct conn *c, struct MHD_Connection *mc)
 		if (cache_get(c->srv->cache, c->cache_key, c->cache_klen, c->cache_gen, now_ms(),
 		              &c->bufs.body, &meta)) {
 			c->state = RS_QUEUED;
+			if (c->srv->cfg.cache_hit)
+				c->srv->cfg.cache_hit(r, c->route->handler);
 			c->status = respond_queue_cached(mc, r, &c->bufs, meta.content_type,
-			                                 meta.gzip, meta.vary);
+			                                 meta.gzip, meta.vary, meta.etag);
 			return c->status < 0 ? MHD_NO : MHD_YES;
 		}
 	}

@@ -29,6 +29,11 @@ char page_cache_variant(const struct http_req *r)
 	return page_care(r) ? 'c' : '-';
 }
 
+const char *page_error_class(const struct http_req *r)
+{
+	return page_care(r) ? "care" : NULL;
+}
+
 void page_text(struct page *p, const char *s)
 {
 	html_text(&p->out, s);
@@ -77,13 +82,16 @@ void page_open(struct page *p, struct http_req *r, const char *title, enum page_
 	nav_item(p, "/report", "我要反映", nav == NAV_REPORT);
 	nav_item(p, "/track", "查询进度", nav == NAV_TRACK);
 	nav_item(p, "/cases", "问题公开", nav == NAV_CASES);
+	nav_item(p, "/news", "创城动态", nav == NAV_NEWS);
+	nav_item(p, "/search", "搜索", nav == NAV_SEARCH);
 	buf_adds(o, "</ul></nav>");
 	/* A link, not a script: it works everywhere, and comes back to this page. */
 	buf_adds(o, "<a class=\"care-switch\" href=\"/care?on=");
 	buf_adds(o, p->care ? "0" : "1");
 	buf_adds(o, "&amp;back=");
 	/* After a form was posted, back to its section: the posted address is no page. */
-	static const char *const section[] = {"/", "/", "/report", "/track", "/cases", "/news"};
+	static const char *const section[] = {"/",      "/",     "/report",
+	                                     "/track", "/cases", "/news", "/search"};
 	html_urlpart(o, strcmp(r->method, "GET") == 0 ? r->path : section[nav]);
 	buf_adds(o, p->care ? "\">标准版</a>" : "\">关怀版（大字）</a>");
 	buf_adds(o, "</header><main id=\"main\" class=\"page\" tabindex=\"-1\">");

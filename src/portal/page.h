@@ -15,7 +15,7 @@ struct page {
 };
 
 /* Where a page sits in the navigation (its item is marked aria-current). */
-enum page_nav { NAV_NONE, NAV_HOME, NAV_REPORT, NAV_TRACK, NAV_CASES, NAV_NEWS };
+enum page_nav { NAV_NONE, NAV_HOME, NAV_REPORT, NAV_TRACK, NAV_CASES, NAV_NEWS, NAV_SEARCH };
 
 /* Starts p for request r: everything up to the opening of <main>. title is text. */
 void page_open(struct page *p, struct http_req *r, const char *title, enum page_nav nav);
@@ -25,6 +25,8 @@ void page_close(struct page *p, struct http_resp *w);
 int page_care(const struct http_req *r);
 /* The response cache's variant for pages: 'c' in 关怀版, '-' otherwise (http_config). */
 char page_cache_variant(const struct http_req *r);
+/* The class of <html> on the HTTP layer's error pages: "care" in 关怀版 (http_config). */
+const char *page_error_class(const struct http_req *r);
 
 /* Answers w with 303 See Other to location (a path of this site, trusted), not cached: the
  * end of every posted form and of the switches. */

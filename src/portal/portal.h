@@ -13,6 +13,7 @@ int portal_cases(struct http_req *r, struct http_resp *w, struct err *e);
 int portal_track_form(struct http_req *r, struct http_resp *w, struct err *e);
 int portal_track_case(struct http_req *r, struct http_resp *w, struct err *e);
 int portal_track_rate(struct http_req *r, struct http_resp *w, struct err *e);
+int portal_search(struct http_req *r, struct http_resp *w, struct err *e);
 
 extern const struct param_spec portal_care_params[];
 extern const struct param_spec portal_cases_params[];
@@ -20,6 +21,7 @@ extern const struct param_spec portal_report_params[];
 extern const struct param_spec portal_track_params[];
 extern const struct param_spec portal_track_case_params[];
 extern const struct param_spec portal_track_rate_params[];
+extern const struct param_spec portal_search_params[];
 
 /* A case's district and street names (c the case; columns PORTAL_PLACE_COLS), never more
  * precise: the public pages show no address. */

@@ -102,6 +102,16 @@ const MATRIX = [
                                                                [409,  409,  403,  403,  404,  403,  403,  401]],
   ['POST', '/api/v1/creations/{zsCreation}/assessments', (w) => ({ client_id: `roles-${w}-0001`, results: 'A01.01.01:pass' }),
                                                                [422,  422,  403,  422,  404,  403,  403,  401]],
+  ['GET', '/api/v1/articles', null,                            [200,  200,  403,  403,  403,  403,  403,  401]],
+  ['POST', '/api/v1/articles', (w) => ({ kind: 'news', title: `稿件 ${w}` }),
+                                                               [201,  201,  403,  403,  403,  403,  403,  401]],
+  ['GET', '/api/v1/articles/{article}', null,                  [200,  200,  403,  403,  403,  403,  403,  401]],
+  // a stale version is a conflict for those who may write, 403 for the rest
+  ['PATCH', '/api/v1/articles/{article}', () => ({ title: '改', version: 999 }),
+                                                               [409,  409,  403,  403,  403,  403,  403,  401]],
+  // a draft is not published: a conflict for the office, 403 for the rest
+  ['POST', '/api/v1/articles/{article}/actions', () => ({ action: 'publish', version: 1 }),
+                                                               [409,  409,  403,  403,  403,  403,  403,  401]],
   ['GET', '/api/v1/apikeys', null,                             [200,  403,  403,  403,  403,  403,  403,  401]],
   ['POST', '/api/v1/apikeys', (w) => ({ name: `key of ${w}` }), [201, 403,  403,  403,  403,  403,  403,  401]],
   ['DELETE', '/api/v1/apikeys/{apikey}', null,                 [204,  403,  403,  403,  403,  403,  403,  401]],
@@ -186,6 +196,9 @@ before(async () => {
   const other = await loginOk(srv, 'sessionee', otherPw);
   fx.sessioneeCookie = other.cookie;
   fx.session = (await asAdmin('GET', '/api/v1/sessions')).json().find((s) => s.login === 'sessionee').id;
+  const article = await asAdmin('POST', '/api/v1/articles', { kind: 'news', title: '角色测试' });
+  assert.equal(article.status, 201, article.text);
+  fx.article = article.json().id;
   const key = await asAdmin('POST', '/api/v1/apikeys', { name: 'to revoke' });
   assert.equal(key.status, 201, key.text);
   fx.apikey = key.json().id;

@@ -4,7 +4,7 @@
 
 #include "http/cache.h"
 
-static const struct cache_meta JSON = {"application/json; charset=utf-8", false, true};
+static const struct cache_meta JSON = {"application/json; charset=utf-8", false, true, 0};
 
 static bool get(struct http_cache *c, const char *key, uint64_t gen, int64_t now, struct buf *out)
 {
@@ -33,13 +33,14 @@ Test(cache, replace_keeps_one_entry_and_meta)
 {
 	struct http_cache *c = cache_new(1 << 20);
 	struct buf b = BUF_INIT;
-	struct cache_meta gz = {"text/xml; charset=utf-8", true, true}, m;
+	struct cache_meta gz = {"text/xml; charset=utf-8", true, true, 7}, m;
 	cache_put(c, "k", 1, 1, 100, "old", 3, &JSON);
 	cache_put(c, "k", 1, 1, 100, "newer", 5, &gz);
 	cr_assert(cache_get(c, "k", 1, 1, 0, &b, &m));
 	cr_assert_str_eq(b.data, "newer");
 	cr_assert(m.gzip);
 	cr_assert_str_eq(m.content_type, "text/xml; charset=utf-8");
+	cr_assert_eq(m.etag, 7, "the validator is kept with the body");
 	buf_free(&b);
 	cache_free(c);
 }
