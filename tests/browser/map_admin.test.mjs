@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../http/lib/server.mjs';
 import { addUser, loginOk } from '../http/lib/staff.mjs';
-import { DESKTOP, PHONE, axe, launch, loginPage, step } from './lib/console.mjs';
+import { DESKTOP, PHONE, addUserInForm, axe, launch, loginPage, step } from './lib/console.mjs';
 
 const TABS = [['users', '用户'], ['units', '单位'], ['categories', '问题类别'], ['routing', '派遣规则'], ['sites', '点位'], ['standards', '测评体系'],
   ['rounds', '检查轮次'], ['keys', '接口密钥'], ['audit', '审计日志']];
@@ -97,15 +97,7 @@ test('an admin adds a user and an api key (each shown once) and verifies the aud
     await a.getByRole('link', { name: '系统管理' }).click();
     await a.getByRole('heading', { name: '系统管理' }).waitFor();
     await a.getByRole('table').locator('caption', { hasText: '用户账号' }).waitFor();
-    await a.getByLabel('登录名').fill('newclerk');
-    await a.getByLabel('姓名').fill('新职员');
-    const unit = await a.getByLabel('所属单位').locator('option', { hasText: '中山区（210202）' }).getAttribute('value');
-    await a.getByLabel('所属单位').selectOption(unit);
-    await a.getByRole('checkbox', { name: '处置单位' }).check();
-    await a.getByRole('button', { name: '新增用户' }).click();
-    const shown = a.locator('.once code');
-    await shown.waitFor();
-    const password = (await shown.innerText()).trim();
+    const password = await addUserInForm(a, { login: 'newclerk', name: '新职员', unit: '210202', role: '处置单位' });
     assert.ok(password.length >= 10, password);
     await a.getByRole('cell', { name: 'newclerk', exact: true }).waitFor();
     const s = await loginOk(srv, 'newclerk', password);
@@ -114,7 +106,7 @@ test('an admin adds a user and an api key (each shown once) and verifies the aud
     // the API's refusal is shown beside the form
     await a.getByLabel('登录名').fill('newclerk');
     await a.getByLabel('姓名').fill('重复');
-    await a.getByLabel('所属单位').selectOption(unit);
+    await a.getByLabel('所属单位').selectOption(await a.getByLabel('所属单位').locator('option', { hasText: '中山区（210202）' }).getAttribute('value'));
     await a.getByRole('checkbox', { name: '处置单位' }).check();
     await a.getByRole('button', { name: '新增用户' }).click();
     await a.locator('form[aria-label="新增用户"] [role="alert"]', { hasText: /taken|已/ }).waitFor();

@@ -47,3 +47,17 @@ export async function axe(page, name) {
   assert.deepEqual(bad, [], `${name}: ${JSON.stringify(bad)}`);
   return res;
 }
+
+// 系统管理 → 用户: fills the new-user form (the unit by its code, one role by its name) and sends
+// it; answers the password the page shows once. The admin's page is on that tab.
+export async function addUserInForm(page, { login, name, unit, role }) {
+  await page.getByLabel('登录名').fill(login);
+  await page.getByLabel('姓名').fill(name);
+  const value = await page.getByLabel('所属单位').locator('option', { hasText: `（${unit}）` }).getAttribute('value');
+  await page.getByLabel('所属单位').selectOption(value);
+  await page.getByRole('checkbox', { name: role }).check();
+  await page.getByRole('button', { name: '新增用户' }).click();
+  const shown = page.locator('.once code');
+  await shown.waitFor();
+  return (await shown.innerText()).trim();
+}

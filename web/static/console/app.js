@@ -13,6 +13,7 @@ const PAGES = {
   inspect: () => import('./pages/inspect.js'),
   map: () => import('./pages/map.js'),
   admin: () => import('./pages/admin.js'),
+  news: () => import('./pages/news.js'),
 };
 
 // What each role sees first and in its menu.
@@ -23,11 +24,13 @@ function menu() {
   items.push(['#/map', '地图']);
   if (has('office', 'admin', 'leader', 'dispatcher')) items.push(['#/dashboard', '数据看板']);
   items.push(['#/plans', '行动方案']);
+  if (has('editor', 'office', 'admin')) items.push(['#/news', '创城宣传']);
   if (has('admin', 'office')) items.push(['#/admin', '系统管理']);
   return items;
 }
 
 function home() {
+  if (has('editor') && !has('office', 'admin', 'dispatcher', 'handler', 'inspector', 'leader')) return '#/news';
   if (has('leader') && !has('office', 'admin', 'dispatcher')) return '#/dashboard';
   if (has('inspector') && !has('office', 'admin', 'dispatcher', 'handler')) return '#/inspect';
   return '#/inbox';

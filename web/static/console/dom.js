@@ -42,6 +42,7 @@ export const ACTION = {
 };
 export const ROLE = {
   admin: '系统管理员', office: '文明办', dispatcher: '派遣员', handler: '处置单位', inspector: '监督员', leader: '领导',
+  editor: '宣传部门编辑',
 };
 export const TASK_STATUS = { pending: '未启动', active: '推进中', submitted: '申请销号', done: '已销号', cancelled: '已取消' };
 export const TASK_ACTION = { create: '下达任务', edit: '修改任务', escalate: '督办预警', report: '报送进展', submit: '申请销号', accept: '审核销号', return: '退回', cancel: '取消', reopen: '重新开启' };
@@ -72,4 +73,44 @@ export function field(label, input) {
   const id = input.id || `f-${Math.random().toString(36).slice(2, 9)}`;
   input.id = id;
   return h('div', { class: 'field' }, h('label', { for: id }, label), input);
+}
+
+let uid = 0;
+// A fresh id for an element another one points at (aria-labelledby and the like).
+export const newId = (prefix) => `${prefix}-${++uid}`;
+
+// A modal question: a <dialog> with a heading, the controls, an error line, `ok` and 取消.
+// Resolves what run() returns once the user confirms (an error run() throws is shown in the
+// dialog, which stays open), or null when cancelled. Focus goes back where it was.
+export function ask(title, controls, { ok = '确定', run = async () => true } = {}) {
+  return new Promise((resolve) => {
+    const back = document.activeElement;
+    const titleId = newId('ask');
+    const msg = h('p', { class: 'error', role: 'alert' });
+    const button = h('button', { type: 'submit', class: 'primary' }, ok);
+    const dialog = h('dialog', { class: 'edit ask', 'aria-labelledby': titleId });
+    let answer = null;
+    const form = h('form', { onsubmit: async (ev) => {
+      ev.preventDefault();
+      msg.textContent = '';
+      button.disabled = true;
+      try {
+        answer = await run(form);
+        dialog.close();
+      } catch (err) {
+        msg.textContent = err.message;
+      } finally {
+        button.disabled = false;
+      }
+    } }, h('h2', { id: titleId }, title), controls, msg,
+    h('div', { class: 'actions' }, button, ' ', h('button', { type: 'button', onclick: () => dialog.close() }, '取消')));
+    dialog.append(form);
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      if (back && back.isConnected) back.focus();
+      resolve(answer);
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
 }

@@ -73,7 +73,7 @@ export async function render(main) {
     const siteLayers = sitesByType(L, sites.features || []);
 
     const caseBounds = located.length ? L.latLngBounds(located.map((c) => [c.lat, c.long])) : null;
-    controls.append(
+    controls.append(...[
       h('button', { type: 'button', class: 'small', onclick: () => (bounds.isValid() ? map.fitBounds(bounds, { padding: [8, 8] }) : null) }, '全市'),
       caseBounds ? h('button', { type: 'button', class: 'small', onclick: () => map.fitBounds(caseBounds, { padding: [30, 30], maxZoom: 16 }) }, '案件分布') : null,
       toggle('辖区边界', true, (on) => (on ? areaLayer.addTo(map) : areaLayer.remove())),
@@ -83,7 +83,8 @@ export async function render(main) {
       siteLayers.length ? h('details', { class: 'site-types' },
         h('summary', {}, `点位（${siteLayers.length} 类）`),
         h('ul', { class: 'legend' }, siteLayers.map((s) => h('li', {},
-          toggle([swatch(s.color), `${s.name}（${s.count}）`], false, (on) => (on ? s.layer.addTo(map) : s.layer.remove())))))) : null);
+          toggle([swatch(s.color), `${s.name}（${s.count}）`], false, (on) => (on ? s.layer.addTo(map) : s.layer.remove())))))) : null,
+    ].filter(Boolean)); // Element.append would write a null as the text "null"
   } else {
     box.append(h('p', { class: 'error', role: 'alert' }, '地图组件未能加载，案件见右侧列表。'));
   }
