@@ -223,10 +223,16 @@ int api_take_photo(struct http_req *r, const char *name, struct api_photo *out, 
 int api_take_file(struct http_req *r, const char *name, int documents, struct api_photo *out,
                   struct err *e)
 {
+	return api_take_upload(r, req_param(r, name), documents, out, e);
+}
+
+int api_take_upload(struct http_req *r, const struct param *p, int documents,
+                    struct api_photo *out, struct err *e)
+{
 	*out = (struct api_photo){0};
-	const struct param *p = req_param(r, name);
 	if (!p || (!p->filename && p->len == 0))
 		return 0;
+	const char *name = p->name;
 	enum media_kind k = media_sniff((const unsigned char *)p->value, p->len);
 	if (k == MEDIA_UNKNOWN || (!documents && !media_is_image(k)))
 		return err_set(e, ERR_UNSUPPORTED, "%s must be a JPEG, PNG or WebP image%s", name,

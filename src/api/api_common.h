@@ -63,6 +63,9 @@ struct api_photo {
 /* The photo in parameter name, if any: type by magic bytes (ERR_UNSUPPORTED otherwise),
  * metadata stripped, written to the media directory before its case commits. */
 int api_take_photo(struct http_req *r, const char *name, struct api_photo *out, struct err *e);
+/* The same for one given file part p (a parameter that may repeat). */
+int api_take_upload(struct http_req *r, const struct param *p, int documents,
+                    struct api_photo *out, struct err *e);
 /* The same for staff attachments: documents != 0 also takes PDF documents (kept as sent). */
 int api_take_file(struct http_req *r, const char *name, int documents, struct api_photo *out,
                   struct err *e);

@@ -50,7 +50,7 @@ int api_authenticate(struct http_req *r, struct err *e)
 	r->who.csrf = arena_strdup(r->arena, s.csrf);
 	r->who.mfa_pending = s.mfa_pending;
 	if (!s.mfa_pending)
-		r->who.roles |= s.roles & ROLE_STAFF;
+		r->who.roles |= s.roles & ROLE_USERS;
 	/* The idle clock restarts; written at most once a minute per session. */
 	if (r->now - s.last_seen_at >= SESSION_TOUCH_S) {
 		struct err ignored; /* a missed touch costs at most a minute of idle time */

@@ -16,17 +16,20 @@ enum {
 	ATTRIBUTES_MAX = 50,
 };
 
-/* The photo and the category's own questions, as every citizen's report takes them. */
-#define CITIZEN_REPORT_PHOTO_AND_ATTRIBUTES                                                        \
-	{.name = "media",                                                                          \
-	 .type = PT_FILE,                                                                          \
-	 .max_len = PHOTO_MAX_BYTES,                                                               \
-	 .description = "A photo: JPEG, PNG or WebP"},                                             \
+/* The category's own questions, as every citizen's report takes them. */
+#define CITIZEN_REPORT_ATTRIBUTES                                                                  \
 	{                                                                                          \
 		.name = "attribute[", .type = PT_TEXT, .flags = PF_PREFIX | PF_MULTI,              \
 		.max_len = 4000,                                                                   \
 		.description = "attribute[CODE]=value; attribute[CODE][]=key for multivaluelist"   \
 	}
+/* The photo (Open311 takes one; the portal's form up to PORTAL_PHOTOS_MAX with PF_MULTI). */
+#define CITIZEN_REPORT_PHOTO(pflags)                                                               \
+	{                                                                                          \
+		.name = "media", .type = PT_FILE, .flags = (pflags), .max_len = PHOTO_MAX_BYTES,   \
+		.description = "A photo: JPEG, PNG or WebP"                                        \
+	}
+#define CITIZEN_REPORT_PHOTO_AND_ATTRIBUTES CITIZEN_REPORT_PHOTO(0), CITIZEN_REPORT_ATTRIBUTES
 
 struct db;
 struct refdata;

@@ -205,7 +205,9 @@ int public_case_view(struct http_req *r, struct db *db, const char *code, json_t
 		return rc;
 	json_t *tl = json_array();
 	json_object_set_new(c, "timeline", tl);
-	if ((rc = timeline_json(db, id, tl, e)) < 0) {
+	/* The result's photos (处理结果), not the report's: those may show people and doors. */
+	if ((rc = timeline_json(db, id, tl, e)) < 0 ||
+	    (rc = case_photos_json(db, id, "'after', 'handled'", c, e)) < 0) {
 		json_decref(c);
 		return rc;
 	}

@@ -23,6 +23,8 @@
 /* The home page's weekly figures may be this old (a write makes them stale at once). */
 #define HOME_CACHE_MS 5000
 #define STAFF ROLE_STAFF
+/* Anyone logged in, editors too: their own session, password, notifications, uploads. */
+#define USERS ROLE_USERS
 #define ADMIN ROLE_ADMIN
 #define ORG_EDIT (ROLE_ADMIN | ROLE_OFFICE)
 
@@ -41,6 +43,8 @@ const struct route routes[] = {
      "Report a problem", 0},
     {"GET", "/cases", FMT_HTML, portal_cases, ROLE_PUBLIC, portal_cases_params,
      "Reported problems and their state, by district", 0},
+    {"GET", "/map", FMT_HTML, portal_map, ROLE_PUBLIC, map_filter_params,
+     "Problems reported lately by district, and on a map", CACHE_MS},
     {"GET", "/track", FMT_HTML, portal_track_form, ROLE_PUBLIC, portal_track_params,
      "Follow a case: the tracking-code form", 0},
     {"GET", "/track/{code}", FMT_HTML, portal_track_case, ROLE_PUBLIC, portal_track_case_params,
@@ -55,13 +59,15 @@ const struct route routes[] = {
      HOME_CACHE_MS},
     {"GET", "/news/{id}", FMT_HTML, portal_news_article, ROLE_PUBLIC, NULL,
      "A published article", HOME_CACHE_MS},
+    {"GET", "/search", FMT_HTML, portal_search, ROLE_PUBLIC, portal_search_params,
+     "Search the published articles and the reported problems", 0},
     {"GET", "/console", 0, console_get, ROLE_PUBLIC, NULL, "The staff console", 0},
     {"GET", "/static/{dir}/{file}", 0, static_get, ROLE_PUBLIC, NULL,
      "A file of the console (module, style, vendor file)", 0},
     {"GET", "/static/{dir}/{sub}/{file}", 0, static_get, ROLE_PUBLIC, NULL,
      "A file of the console in a sub-folder", 0},
     {"GET", "/media/{name}", 0, media_get, ROLE_PUBLIC, NULL, "A stored photo or document", 0},
-    {"POST", "/api/v1/media", 0, media_upload, STAFF, media_upload_params,
+    {"POST", "/api/v1/media", 0, media_upload, USERS, media_upload_params,
      "Store a photo or document for an inspection or progress report", 0},
     {"GET", "/open311/v2/discovery", O311, open311_discovery, ROLE_PUBLIC, NULL,
      "Open311 discovery", 0},
@@ -79,6 +85,10 @@ const struct route routes[] = {
      open311_jurisdiction_params, "The request id for a submission token", 0},
     {"GET", "/api/v1/public/cases/{code}", 0, public_case_get, ROLE_PUBLIC, NULL,
      "A case as its reporter follows it: status, public timeline, deadline", CACHE_MS},
+    {"GET", "/api/v1/public/map", 0, public_map_get, ROLE_PUBLIC, map_filter_params,
+     "Recent cases as masked points for the public map, with counts per district", CACHE_MS},
+    {"GET", "/api/v1/public/areas", 0, public_areas_get, ROLE_PUBLIC, NULL,
+     "Districts and streets as GeoJSON for the public map", CACHE_MS},
     {"GET", "/api/v1/public/surveys/{round}", 0, public_survey_get, ROLE_PUBLIC, NULL,
      "A round's questionnaire (问卷调查) for citizens", 0},
     {"POST", "/api/v1/public/surveys/{round}/answers", 0, public_survey_answer, ROLE_PUBLIC,
@@ -90,15 +100,15 @@ const struct route routes[] = {
      * public by nature; everything else needs a session. */
     {"POST", "/api/v1/session", 0, session_login, ROLE_PUBLIC, session_login_params,
      "Log in (sets the session cookie)", 0},
-    {"GET", "/api/v1/session", 0, session_me, STAFF, NULL, "The logged-in user and CSRF token", 0},
-    {"DELETE", "/api/v1/session", 0, session_logout, ROLE_PUBLIC | STAFF, NULL, "Log out", 0},
+    {"GET", "/api/v1/session", 0, session_me, USERS, NULL, "The logged-in user and CSRF token", 0},
+    {"DELETE", "/api/v1/session", 0, session_logout, ROLE_PUBLIC | USERS, NULL, "Log out", 0},
     {"POST", "/api/v1/session/totp", 0, session_totp, ROLE_PUBLIC, session_totp_params,
      "Second factor of a login (TOTP code)", 0},
-    {"POST", "/api/v1/me/password", 0, me_password, STAFF, me_password_params,
+    {"POST", "/api/v1/me/password", 0, me_password, USERS, me_password_params,
      "Change one's own password", 0},
-    {"POST", "/api/v1/me/totp", 0, me_totp_begin, STAFF, NULL,
+    {"POST", "/api/v1/me/totp", 0, me_totp_begin, USERS, NULL,
      "Start TOTP enrolment: a new secret and otpauth URI", 0},
-    {"POST", "/api/v1/me/totp/confirm", 0, me_totp_confirm, STAFF, me_totp_confirm_params,
+    {"POST", "/api/v1/me/totp/confirm", 0, me_totp_confirm, USERS, me_totp_confirm_params,
      "Finish TOTP enrolment with a code from the app", 0},
 
     /* People and sessions: admins. */
@@ -159,11 +169,11 @@ const struct route routes[] = {
      "A case's timeline, internal notes included", 0},
     {"POST", "/api/v1/cases/{code}/actions", 0, cases_act, STAFF, case_action_params,
      "Move a case (register, dispatch, handle, verify …) at the version the caller saw", 0},
-    {"GET", "/api/v1/notifications", 0, notifications_list, STAFF, notifications_params,
+    {"GET", "/api/v1/notifications", 0, notifications_list, USERS, notifications_params,
      "The caller's notifications, newest first", 0},
-    {"POST", "/api/v1/notifications/read-all", 0, notifications_read_all, STAFF, NULL,
+    {"POST", "/api/v1/notifications/read-all", 0, notifications_read_all, USERS, NULL,
      "Mark all of the caller's notifications read", 0},
-    {"POST", "/api/v1/notifications/{id}/read", 0, notifications_read, STAFF, NULL,
+    {"POST", "/api/v1/notifications/{id}/read", 0, notifications_read, USERS, NULL,
      "Mark one notification read", 0},
 
     /* The figures (docs/figures.md), within the caller's reach. */

@@ -372,31 +372,6 @@ static json_t *allowed_actions(struct http_req *r, const struct refdata *d,
 	return a;
 }
 
-/* The case's photos, oldest first: [{url, role, event_id}] (role report, before, after,
- * handled). */
-static int add_photos(struct db *db, int64_t case_id, json_t *c, struct err *e)
-{
-	struct db_stmt *st;
-	int rc = db_query(db,
-	                  "SELECT cm.sha256, m.mime, cm.role, cm.event_id FROM case_media cm"
-	                  " JOIN media m ON m.sha256 = cm.sha256 WHERE cm.case_id = ?"
-	                  " ORDER BY COALESCE(cm.event_id, 0), cm.role, cm.sha256",
-	                  DB_ARGS(db_int(case_id)), &st, e);
-	if (rc < 0)
-		return rc;
-	json_t *a = json_array();
-	while ((rc = db_step(st, e)) == DB_ROW) {
-		char url[MEDIA_PATH_MAX];
-		media_path(db_col_text(st, 0), db_col_text(st, 1), url);
-		json_array_append_new(a, json_pack("{s:s, s:s, s:o}", "url", url, "role",
-		                                   db_col_text(st, 2), "event_id",
-		                                   opt_id(db_col_int(st, 3))));
-	}
-	db_done(st);
-	json_object_set_new(c, "photos", a);
-	return rc < 0 ? rc : 0;
-}
-
 int cases_get(struct http_req *r, struct http_resp *w, struct err *e)
 {
 	struct db *db;
@@ -406,7 +381,7 @@ int cases_get(struct http_req *r, struct http_resp *w, struct err *e)
 	if (rc < 0 || (rc = api_refdata(r, db, &d, e)) < 0 ||
 	    (rc = find_case(r, db, d, r->path_args[0], &c, e)) < 0)
 		return rc;
-	if ((rc = add_photos(db, c.id, c.json, e)) < 0) {
+	if ((rc = case_photos_json(db, c.id, NULL, c.json, e)) < 0) {
 		json_decref(c.json);
 		return rc;
 	}

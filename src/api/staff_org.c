@@ -7,6 +7,7 @@
 
 #include "api/api_common.h"
 #include "api/staff.h"
+#include "store/area_store.h"
 #include "store/db.h"
 #include "store/refcache.h"
 
@@ -234,37 +235,7 @@ int areas_list(struct http_req *r, struct http_resp *w, struct err *e)
 {
 	struct db *db;
 	int rc = api_db(r, &db, e);
-	if (rc < 0)
-		return rc;
-	struct db_stmt *st;
-	rc = db_query(db,
-	              "SELECT id, code, name, kind, COALESCE(parent_id, 0), COALESCE(unit_id, 0),"
-	              " geojson FROM area ORDER BY CASE kind WHEN 'district' THEN 0 WHEN 'street'"
-	              " THEN 1 ELSE 2 END, code",
-	              NULL, 0, &st, e);
-	if (rc < 0)
-		return rc;
-	json_t *features = json_array();
-	while ((rc = db_step(st, e)) == DB_ROW) {
-		json_t *geom = json_loads(db_col_text(st, 6), 0, NULL);
-		json_array_append_new(
-		    features,
-		    json_pack("{s:s, s:I, s:{s:s, s:s, s:s, s:o, s:o}, s:o}", "type", "Feature",
-		              "id", (json_int_t)db_col_int(st, 0), "properties", "code",
-		              db_col_text(st, 1), "name", db_col_text(st, 2), "kind",
-		              db_col_text(st, 3), "parent_id",
-		              db_col_int(st, 4) ? json_integer(db_col_int(st, 4)) : json_null(),
-		              "unit_id",
-		              db_col_int(st, 5) ? json_integer(db_col_int(st, 5)) : json_null(),
-		              "geometry", geom ? geom : json_null()));
-	}
-	db_done(st);
-	if (rc < 0) {
-		json_decref(features);
-		return rc;
-	}
-	w->json = json_pack("{s:s, s:o}", "type", "FeatureCollection", "features", features);
-	return 0;
+	return rc < 0 ? rc : area_feature_collection(db, AREAS_STAFF, &w->json, e);
 }
 
 int areas_locate(struct http_req *r, struct http_resp *w, struct err *e)

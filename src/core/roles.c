@@ -29,7 +29,7 @@ int roles_parse(const char *list, unsigned *out)
 		unsigned bit = 0;
 		for (size_t i = 0; i < sizeof NAMES / sizeof NAMES[0]; i++)
 			if (strlen(NAMES[i].name) == n && strncmp(NAMES[i].name, p, n) == 0 &&
-			    (NAMES[i].bit & ROLE_STAFF))
+			    (NAMES[i].bit & ROLE_USERS))
 				bit = NAMES[i].bit;
 		if (!bit)
 			return -1;
@@ -46,7 +46,7 @@ void roles_format(unsigned bits, char *out, unsigned long cap)
 	size_t len = 0;
 	out[0] = '\0';
 	for (size_t i = 0; i < sizeof NAMES / sizeof NAMES[0]; i++) {
-		if (!(bits & NAMES[i].bit) || !(NAMES[i].bit & ROLE_STAFF))
+		if (!(bits & NAMES[i].bit) || !(NAMES[i].bit & ROLE_USERS))
 			continue;
 		int k = snprintf(out + len, cap - len, "%s%s", len ? "," : "", NAMES[i].name);
 		if (k < 0 || (size_t)k >= cap - len)

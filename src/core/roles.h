@@ -15,13 +15,16 @@ enum role {
 	ROLE_EDITOR = 1 << 8,    /* the propaganda department's editors: creation news */
 };
 
+/* The roles of the case work and the office (the case state machine's "staff"). */
 #define ROLE_STAFF                                                                                 \
-	(ROLE_ADMIN | ROLE_OFFICE | ROLE_DISPATCHER | ROLE_HANDLER | ROLE_INSPECTOR | ROLE_LEADER |  \
-	 ROLE_EDITOR)
+	(ROLE_ADMIN | ROLE_OFFICE | ROLE_DISPATCHER | ROLE_HANDLER | ROLE_INSPECTOR | ROLE_LEADER)
+/* Every role an account may hold: the staff and the propaganda department's editors, who
+ * reach their articles, their session and media uploads, and nothing of the case work. */
+#define ROLE_USERS (ROLE_STAFF | ROLE_EDITOR)
 
 /* Names as the API, CLI and database documentation spell them: "admin", "office", … */
 const char *role_name(enum role r);
-/* "office,dispatcher" -> bits; staff role names only. -1 on an unknown or empty name. */
+/* "office,dispatcher" -> bits; account role names only (ROLE_USERS). -1 on an unknown or empty name. */
 int roles_parse(const char *list, unsigned *out);
 /* The staff roles in bits as "a,b" into out (cap bytes). */
 void roles_format(unsigned bits, char *out, unsigned long cap);

@@ -200,7 +200,7 @@ int router_authorize(const struct route *rt, const struct http_req *r, struct er
 	if (rt->roles & r->who.roles)
 		return 0;
 	/* Staff routes tell an anonymous caller to log in; anyone else is plainly refused. */
-	if ((!r->who.user_id || r->who.mfa_pending) && (rt->roles & ROLE_STAFF))
+	if ((!r->who.user_id || r->who.mfa_pending) && (rt->roles & ROLE_USERS))
 		return err_set(e, ERR_UNAUTHORIZED,
 		               r->who.mfa_pending ? "second factor required: send the TOTP code"
 		                                  : "login required");

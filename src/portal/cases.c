@@ -20,6 +20,7 @@ static const char *const STATES[] = {"all", "open", "solved", NULL};
 
 const struct param_spec portal_cases_params[] = {
     {.name = "district", .type = PT_STRING, .max_len = 32, .description = "a district's area code"},
+    {.name = "service_code", .type = PT_STRING, .max_len = 16, .description = "a category"},
     {.name = "state",
      .type = PT_ENUM,
      .values = STATES,
@@ -27,27 +28,6 @@ const struct param_spec portal_cases_params[] = {
     {.name = "before", .type = PT_INT, .min = 1, .max = 1e15, .description = "paging: older than"},
     {.name = NULL},
 };
-
-static int district_select(struct page *p, struct db *db, const char *chosen, struct err *e)
-{
-	struct db_stmt *st;
-	int rc = db_query(db, "SELECT code, name FROM area WHERE kind = 'district' ORDER BY code",
-	                  NULL, 0, &st, e);
-	if (rc < 0)
-		return rc;
-	page_raw(p, "<div class=\"field\"><label for=\"district\">区域</label>"
-	            "<select id=\"district\" name=\"district\"><option value=\"\">全市</option>");
-	while ((rc = db_step(st, e)) == DB_ROW) {
-		page_raw(p, "<option value=\"");
-		page_text(p, db_col_text(st, 0));
-		page_raw(p, strcmp(db_col_text(st, 0), chosen) == 0 ? "\" selected>" : "\">");
-		page_text(p, db_col_text(st, 1));
-		page_raw(p, "</option>");
-	}
-	db_done(st);
-	page_raw(p, "</select></div>");
-	return rc < 0 ? rc : 0;
-}
 
 static void state_option(struct page *p, const char *value, const char *label, const char *chosen)
 {
@@ -63,17 +43,25 @@ int portal_cases(struct http_req *r, struct http_resp *w, struct err *e)
 		return rc;
 	const char *district = req_str(r, "district") ? req_str(r, "district") : "";
 	const char *state = req_str(r, "state") ? req_str(r, "state") : "all";
+	const char *service = req_str(r, "service_code") ? req_str(r, "service_code") : "";
 	const struct param *before = req_param(r, "before");
 	struct page p;
 	page_open(&p, r, "问题公开", NAV_CASES);
 	page_raw(&p, "<h1>问题公开</h1><p class=\"muted\">群众和督查员反映的问题及办理状态。"
 	             "为保护个人信息，只显示问题类别和所在街道。</p>"
 	             "<form class=\"card filters\" method=\"get\" action=\"/cases\">");
-	if ((rc = district_select(&p, db, district, e)) < 0) {
+	if ((rc = page_district_select(&p, db, district, e)) < 0) {
 		buf_free(&p.out);
 		return rc;
 	}
-	page_raw(&p, "<div class=\"field\"><label for=\"state\">状态</label>"
+	page_raw(&p, "<div class=\"field\"><label for=\"service_code\">问题类别</label>"
+	             "<select id=\"service_code\" name=\"service_code\">"
+	             "<option value=\"\">全部类别</option>");
+	if ((rc = page_category_options(&p, db, service, e)) < 0) {
+		buf_free(&p.out);
+		return rc;
+	}
+	page_raw(&p, "</select></div><div class=\"field\"><label for=\"state\">状态</label>"
 	             "<select id=\"state\" name=\"state\">");
 	state_option(&p, "all", "全部", state);
 	state_option(&p, "open", "办理中", state);
@@ -88,11 +76,13 @@ int portal_cases(struct http_req *r, struct http_resp *w, struct err *e)
 	              " JOIN category cat ON cat.id = c.category_id" PORTAL_PLACE_JOINS
 	              " WHERE (? = 0 OR c.id < ?)"
 	              " AND (? = '' OR c.area_id IN (" AREA_SUBTREE_OF_CODE "))"
+	              " AND (? = '' OR cat.service_code = ?)"
 	              " AND (? = 'all' OR (? = 'solved' AND c.status = 'closed')"
 	              " OR (? = 'open' AND c.status NOT IN ('closed', 'rejected')))"
 	              " ORDER BY c.id DESC LIMIT ?",
 	              DB_ARGS(db_int(before ? before->ival : 0), db_int(before ? before->ival : 0),
-	                      db_text(district), db_text(district), db_text(state), db_text(state),
+	                      db_text(district), db_text(district), db_text(service),
+	                      db_text(service), db_text(state), db_text(state),
 	                      db_text(state), db_int(PAGE_ROWS + 1)),
 	              &st, e);
 	if (rc < 0) {
@@ -139,6 +129,10 @@ int portal_cases(struct http_req *r, struct http_resp *w, struct err *e)
 		if (*district) {
 			page_raw(&p, "&amp;district=");
 			html_urlpart(&p.out, district);
+		}
+		if (*service) {
+			page_raw(&p, "&amp;service_code=");
+			html_urlpart(&p.out, service);
 		}
 		page_raw(&p, "\">更早的问题</a></p>");
 	}

@@ -9,6 +9,7 @@
 #include "api/api_common.h"
 #include "core/timefmt.h"
 #include "lib/arena.h"
+#include "portal/news.h"
 #include "portal/page.h"
 #include "store/db.h"
 
@@ -103,6 +104,10 @@ int portal_home(struct http_req *r, struct http_resp *w, struct err *e)
 	if (!n)
 		page_raw(&p, "<li>还没有解决的问题。</li>");
 	page_raw(&p, "</ul></section>");
+	if ((rc = news_latest(&p, db, 5, e)) < 0) {
+		buf_free(&p.out);
+		return rc;
+	}
 	page_close(&p, w);
 	return 0;
 }

@@ -320,6 +320,34 @@ int portal_news_article(struct http_req *r, struct http_resp *w, struct err *e)
 	return 0;
 }
 
+int news_latest(struct page *p, struct db *db, int n, struct err *e)
+{
+	struct db_stmt *st;
+	int rc = db_query(db,
+	                  "SELECT id, kind, title, published_at FROM article"
+	                  " WHERE status = 'published' ORDER BY published_at DESC, id DESC LIMIT ?",
+	                  DB_ARGS(db_int(n)), &st, e);
+	if (rc < 0)
+		return rc;
+	page_raw(p, "<section aria-labelledby=\"news-h\"><h2 id=\"news-h\">创城动态</h2>"
+	            "<ul class=\"list\">");
+	int any = 0;
+	while ((rc = db_step(st, e)) == DB_ROW) {
+		char date[11];
+		date_of(date, db_col_int(st, 3));
+		buf_printf(&p->out, "<li><span class=\"muted\">%s</span> ",
+		           article_kind_label(db_col_text(st, 1)));
+		article_link(p, db_col_int(st, 0), db_col_text(st, 2));
+		buf_printf(&p->out, " <time class=\"muted\" datetime=\"%s\">%s</time></li>", date,
+		           date);
+		any = 1;
+	}
+	db_done(st);
+	page_raw(p, any ? "</ul><p><a href=\"/news\">更多创城动态</a></p></section>"
+	                : "<li>暂无文章。</li></ul></section>");
+	return rc < 0 ? rc : 0;
+}
+
 void portal_cache_hit(struct http_req *r, http_handler handler)
 {
 	int64_t id;

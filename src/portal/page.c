@@ -1,11 +1,13 @@
 #include "portal/page.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api_common.h"
 #include "lib/arena.h"
 #include "lib/html.h"
+#include "store/db.h"
 
 int page_care(const struct http_req *r)
 {
@@ -49,6 +51,64 @@ void page_place(struct page *p, const char *district, const char *street)
 	page_text(p, street);
 }
 
+int page_district_select(struct page *p, struct db *db, const char *chosen, struct err *e)
+{
+	struct db_stmt *st;
+	int rc = db_query(db, "SELECT code, name FROM area WHERE kind = 'district' ORDER BY code",
+	                  NULL, 0, &st, e);
+	if (rc < 0)
+		return rc;
+	page_raw(p, "<div class=\"field\"><label for=\"district\">区域</label>"
+	            "<select id=\"district\" name=\"district\"><option value=\"\">全市</option>");
+	while ((rc = db_step(st, e)) == DB_ROW) {
+		page_raw(p, "<option value=\"");
+		page_text(p, db_col_text(st, 0));
+		page_raw(p, strcmp(db_col_text(st, 0), chosen) == 0 ? "\" selected>" : "\">");
+		page_text(p, db_col_text(st, 1));
+		page_raw(p, "</option>");
+	}
+	db_done(st);
+	page_raw(p, "</select></div>");
+	return rc < 0 ? rc : 0;
+}
+
+int page_category_options(struct page *p, struct db *db, const char *chosen, struct err *e)
+{
+	struct db_stmt *st;
+	int rc = db_query(db,
+	                  "SELECT service_code, kind, group_name, name, keywords FROM category"
+	                  " WHERE active = 1 ORDER BY kind, group_code, sort, code",
+	                  NULL, 0, &st, e);
+	if (rc < 0)
+		return rc;
+	char group[160] = "";
+	while ((rc = db_step(st, e)) == DB_ROW) {
+		const char *code = db_col_text(st, 0);
+		char g[160];
+		snprintf(g, sizeof g, "%s：%s",
+		         strcmp(db_col_text(st, 1), "part") == 0 ? "部件" : "事件",
+		         db_col_text(st, 2));
+		if (strcmp(g, group) != 0) {
+			page_raw(p,
+			         *group ? "</optgroup><optgroup label=\"" : "<optgroup label=\"");
+			page_text(p, g);
+			page_raw(p, "\">");
+			snprintf(group, sizeof group, "%s", g);
+		}
+		page_raw(p, "<option value=\"");
+		page_text(p, code);
+		page_raw(p, "\" data-keywords=\"");
+		page_text(p, db_col_text(st, 4));
+		page_raw(p, strcmp(code, chosen) == 0 ? "\" selected>" : "\">");
+		page_text(p, db_col_text(st, 3));
+		page_raw(p, "</option>");
+	}
+	db_done(st);
+	if (*group)
+		page_raw(p, "</optgroup>");
+	return rc < 0 ? rc : 0;
+}
+
 void page_raw(struct page *p, const char *html)
 {
 	buf_adds(&p->out, html);
@@ -83,6 +143,7 @@ void page_open(struct page *p, struct http_req *r, const char *title, enum page_
 	nav_item(p, "/track", "查询进度", nav == NAV_TRACK);
 	nav_item(p, "/cases", "问题公开", nav == NAV_CASES);
 	nav_item(p, "/news", "创城动态", nav == NAV_NEWS);
+	nav_item(p, "/map", "问题地图", nav == NAV_MAP);
 	nav_item(p, "/search", "搜索", nav == NAV_SEARCH);
 	buf_adds(o, "</ul></nav>");
 	/* A link, not a script: it works everywhere, and comes back to this page. */
@@ -90,8 +151,8 @@ void page_open(struct page *p, struct http_req *r, const char *title, enum page_
 	buf_adds(o, p->care ? "0" : "1");
 	buf_adds(o, "&amp;back=");
 	/* After a form was posted, back to its section: the posted address is no page. */
-	static const char *const section[] = {"/",      "/",     "/report",
-	                                     "/track", "/cases", "/news", "/search"};
+	static const char *const section[] = {"/",      "/",     "/report", "/track",
+	                                      "/cases", "/news", "/search", "/map"};
 	html_urlpart(o, strcmp(r->method, "GET") == 0 ? r->path : section[nav]);
 	buf_adds(o, p->care ? "\">标准版</a>" : "\">关怀版（大字）</a>");
 	buf_adds(o, "</header><main id=\"main\" class=\"page\" tabindex=\"-1\">");

@@ -15,7 +15,16 @@ struct page {
 };
 
 /* Where a page sits in the navigation (its item is marked aria-current). */
-enum page_nav { NAV_NONE, NAV_HOME, NAV_REPORT, NAV_TRACK, NAV_CASES, NAV_NEWS, NAV_SEARCH };
+enum page_nav {
+	NAV_NONE,
+	NAV_HOME,
+	NAV_REPORT,
+	NAV_TRACK,
+	NAV_CASES,
+	NAV_NEWS,
+	NAV_SEARCH,
+	NAV_MAP
+};
 
 /* Starts p for request r: everything up to the opening of <main>. title is text. */
 void page_open(struct page *p, struct http_req *r, const char *title, enum page_nav nav);
@@ -34,6 +43,13 @@ int page_see_other(struct http_resp *w, const char *location);
 
 /* A case's place as the public pages show it: district and street, or （未定位）. */
 void page_place(struct page *p, const char *district, const char *street);
+
+struct db;
+/* A field choosing a district: 区域, 全市 or a district, chosen selected (its area code). */
+int page_district_select(struct page *p, struct db *db, const char *chosen, struct err *e);
+/* The options of every active category, grouped by kind and 大类 (<optgroup>), the one of
+ * service_code chosen selected, each with its keywords as data-keywords. */
+int page_category_options(struct page *p, struct db *db, const char *chosen, struct err *e);
 
 /* Escaped text into the page. */
 void page_text(struct page *p, const char *s);

@@ -14,6 +14,10 @@ int portal_track_form(struct http_req *r, struct http_resp *w, struct err *e);
 int portal_track_case(struct http_req *r, struct http_resp *w, struct err *e);
 int portal_track_rate(struct http_req *r, struct http_resp *w, struct err *e);
 int portal_search(struct http_req *r, struct http_resp *w, struct err *e);
+int portal_map(struct http_req *r, struct http_resp *w, struct err *e);
+/* The map's data (portal/map_data.c): masked points and counts, the area outlines. */
+int public_map_get(struct http_req *r, struct http_resp *w, struct err *e);
+int public_areas_get(struct http_req *r, struct http_resp *w, struct err *e);
 
 extern const struct param_spec portal_care_params[];
 extern const struct param_spec portal_cases_params[];
@@ -22,6 +26,8 @@ extern const struct param_spec portal_track_params[];
 extern const struct param_spec portal_track_case_params[];
 extern const struct param_spec portal_track_rate_params[];
 extern const struct param_spec portal_search_params[];
+/* days, district, service_code, state: GET /map and GET /api/v1/public/map. */
+extern const struct param_spec map_filter_params[];
 
 /* A case's district and street names (c the case; columns PORTAL_PLACE_COLS), never more
  * precise: the public pages show no address. */

@@ -34,9 +34,45 @@ const struct param_spec portal_report_params[] = {
     {.name = "lat", .type = PT_DOUBLE, .min = -90, .max = 90},
     {.name = "long", .type = PT_DOUBLE, .min = -180, .max = 180},
     {.name = "phone", .type = PT_STRING, .max_len = 32},
-    CITIZEN_REPORT_PHOTO_AND_ATTRIBUTES,
+    CITIZEN_REPORT_PHOTO(PF_MULTI),
+    CITIZEN_REPORT_ATTRIBUTES,
     {.name = NULL},
 };
+
+/* Photos a citizen may send with one report (the first is the case's, as Open311's). */
+enum { PORTAL_PHOTOS_MAX = 3 };
+
+/* The photos after the first (citizen_report_prepare takes that one): stored by content now,
+ * recorded with the case as more report photos. */
+static int more_photos(struct http_req *r, struct case_report *c, struct err *e)
+{
+	struct case_photo *ph = arena_alloc(r->arena, PORTAL_PHOTOS_MAX * sizeof *ph);
+	int seen = 0;
+	c->nphotos = 0;
+	for (const struct param *p = r->params; p; p = p->next) {
+		if (strcmp(p->name, "media") != 0 || seen++ == 0)
+			continue;
+		struct api_photo up;
+		int rc = api_take_upload(r, p, 0, &up, e);
+		if (rc < 0)
+			return rc;
+		if (up.sha256 && c->nphotos < PORTAL_PHOTOS_MAX - 1)
+			ph[c->nphotos++] = (struct case_photo){.sha256 = up.sha256,
+			                                       .kind = (enum media_kind)up.kind,
+			                                       .bytes = up.bytes,
+			                                       .role = "report"};
+	}
+	c->photos = ph;
+	return 0;
+}
+
+static int photo_count(const struct http_req *r)
+{
+	int n = 0;
+	for (const struct param *p = r->params; p; p = p->next)
+		n += strcmp(p->name, "media") == 0 && (p->filename || p->len);
+	return n;
+}
 
 enum { TOKEN_HEX = 32 };
 
@@ -106,42 +142,13 @@ static void invalid_attrs(struct page *p, const char *id, const char *error)
 static int category_select(struct page *p, struct db *db, const char *chosen, const char *error,
                            struct err *e)
 {
-	struct db_stmt *st;
-	int rc = db_query(db,
-	                  "SELECT service_code, kind, group_name, name, keywords FROM category"
-	                  " WHERE active = 1 ORDER BY kind, group_code, sort, code",
-	                  NULL, 0, &st, e);
-	if (rc < 0)
-		return rc;
 	field_open(p, "service_code", "问题类别", error);
 	page_raw(p, "<select id=\"service_code\" name=\"service_code\" required");
 	invalid_attrs(p, "service_code", error);
 	page_raw(p, "><option value=\"\">请选择</option>");
-	char group[160] = "";
-	while ((rc = db_step(st, e)) == DB_ROW) {
-		const char *code = db_col_text(st, 0);
-		char g[160];
-		snprintf(g, sizeof g, "%s：%s",
-		         strcmp(db_col_text(st, 1), "part") == 0 ? "部件" : "事件",
-		         db_col_text(st, 2));
-		if (strcmp(g, group) != 0) {
-			page_raw(p,
-			         *group ? "</optgroup><optgroup label=\"" : "<optgroup label=\"");
-			page_text(p, g);
-			page_raw(p, "\">");
-			snprintf(group, sizeof group, "%s", g);
-		}
-		page_raw(p, "<option value=\"");
-		page_text(p, code);
-		page_raw(p, "\" data-keywords=\"");
-		page_text(p, db_col_text(st, 4));
-		page_raw(p, strcmp(code, chosen) == 0 ? "\" selected>" : "\">");
-		page_text(p, db_col_text(st, 3));
-		page_raw(p, "</option>");
-	}
-	db_done(st);
-	page_raw(p, *group ? "</optgroup></select></div>" : "</select></div>");
-	return rc < 0 ? rc : 0;
+	int rc = page_category_options(p, db, chosen, e);
+	page_raw(p, "</select></div>");
+	return rc;
 }
 
 /* Whether attribute[CODE] (or attribute[CODE][]) was sent with value v. */
@@ -267,6 +274,20 @@ static int attribute_fields(struct page *p, struct db *db, const char *service_c
 	return rc;
 }
 
+/* The point chosen on the map (report.js makes these inputs) kept after a mistake, so the
+ * script shows it again; only a whole point the router found valid. */
+static void place_kept(struct page *p)
+{
+	const char *lat = req_str(p->r, "lat"), *lon = req_str(p->r, "long");
+	if (!lat || !lon)
+		return;
+	page_raw(p, "<input type=\"hidden\" name=\"lat\" value=\"");
+	page_text(p, lat);
+	page_raw(p, "\"><input type=\"hidden\" name=\"long\" value=\"");
+	page_text(p, lon);
+	page_raw(p, "\">");
+}
+
 /* The whole form, with what was sent and the errors found (fe may be empty). */
 static int render_form(struct http_req *r, struct http_resp *w, struct db *db,
                        const struct field_errors *fe, struct err *e)
@@ -322,11 +343,13 @@ static int render_form(struct http_req *r, struct http_resp *w, struct db *db,
 		page_raw(&p, " aria-invalid=\"true\" aria-errormessage=\"address_string-error\"");
 	page_raw(&p, " value=\"");
 	page_text(&p, param_or_empty(r, "address_string"));
-	page_raw(&p, "\"></div>");
+	page_raw(&p, "\">");
+	place_kept(&p);
+	page_raw(&p, "</div>");
 
 	err = error_of(fe, "media");
-	field_open(&p, "media", "照片（可不填）", err);
-	page_raw(&p, "<input id=\"media\" name=\"media\" type=\"file\""
+	field_open(&p, "media", "照片（可不填，最多 3 张）", err);
+	page_raw(&p, "<input id=\"media\" name=\"media\" type=\"file\" multiple"
 	             " accept=\"image/jpeg,image/png,image/webp\" capture=\"environment\"");
 	invalid_attrs(&p, "media", err);
 	page_raw(&p, ">");
@@ -343,8 +366,11 @@ static int render_form(struct http_req *r, struct http_resp *w, struct db *db,
 	page_raw(&p, " value=\"");
 	page_text(&p, param_or_empty(r, "phone"));
 	page_raw(&p, "\"></div><button type=\"submit\" class=\"primary\">提交</button></form>"
-	             /* The category filter box, for browsers that run it (the form needs none). */
-	             "<script src=\"/static/portal/report.js\" defer></script>");
+	             /* The category filter box and the map picker, for browsers that run them
+	              * (the form needs neither). */
+	             "<link rel=\"stylesheet\" href=\"/static/vendor/leaflet.css\">"
+	             "<script src=\"/static/vendor/leaflet.js\" defer></script>"
+	             "<script type=\"module\" src=\"/static/portal/report.js\"></script>");
 	page_close(&p, w);
 	resp_header(w, "Cache-Control", "no-store");
 	return 0;
@@ -423,7 +449,10 @@ int portal_report_post(struct http_req *r, struct http_resp *w, struct err *e)
 	                                   .source = "portal",
 	                                   .actor = "citizen",
 	                                   .roles = ROLE_PUBLIC};
-	if (!fe.n && (rc = citizen_report_prepare(r, db, ref, cat, job, e)) < 0) {
+	if (photo_count(r) > PORTAL_PHOTOS_MAX)
+		add_error(&fe, "media", "最多上传 3 张照片。");
+	if (!fe.n && ((rc = citizen_report_prepare(r, db, ref, cat, job, e)) < 0 ||
+	              (rc = more_photos(r, &job->report, e)) < 0)) {
 		if (rc == ERR_UNSUPPORTED)
 			add_error(&fe, "media",
 			          "照片格式不支持：请选用 JPG、PNG 或 WebP 格式的照片。");

@@ -104,6 +104,25 @@ static void when(struct page *p, const json_t *o, const char *k)
 	page_text(p, t);
 }
 
+/* 处理结果: the photos the unit or the inspector took of the result, each a link to itself. */
+static void result_photos(struct page *p, const json_t *photos)
+{
+	if (!json_array_size(photos))
+		return;
+	page_raw(p, "<h2>处理结果照片</h2><ul class=\"photos\">");
+	size_t i;
+	const json_t *ph;
+	json_array_foreach(photos, i, ph)
+	{
+		page_raw(p, "<li><a href=\"");
+		page_text(p, str(ph, "url"));
+		page_raw(p, "\"><img src=\"");
+		page_text(p, str(ph, "url"));
+		buf_printf(&p->out, "\" alt=\"处理结果照片 %zu\" loading=\"lazy\"></a></li>", i + 1);
+	}
+	page_raw(p, "</ul>");
+}
+
 static void fact(struct page *p, const char *term, const char *value)
 {
 	page_raw(p, "<dt>");
@@ -233,6 +252,7 @@ static int render_case(struct http_req *r, struct http_resp *w, const char *code
 		page_raw(&p, "</li>");
 	}
 	page_raw(&p, "</ol>");
+	result_photos(&p, json_object_get(c, "photos"));
 	if (json_is_true(json_object_get(c, "can_rate"))) {
 		rating_form(&p, code, error);
 	} else if (error) {

@@ -2,6 +2,7 @@
 #ifndef WM_AREA_STORE_H
 #define WM_AREA_STORE_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "lib/err.h"
@@ -19,5 +20,11 @@ struct db;
  * *area_id = 0 when none does. Candidates come from the bounding-box columns, so only the
  * few polygons whose box holds the point are parsed and tested. */
 int area_locate(struct db *db, double lat, double lon, int64_t *area_id, struct err *e);
+
+/* Areas as a GeoJSON FeatureCollection (a new object in *out), districts, then streets, then
+ * grids, by code. AREAS_STAFF: every area with its id, parent_id and unit_id (the console);
+ * AREAS_PUBLIC: districts and streets with code, name and kind only (the portal's map). */
+enum area_view { AREAS_PUBLIC, AREAS_STAFF };
+int area_feature_collection(struct db *db, enum area_view view, json_t **out, struct err *e);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "core/case_fsm.h"
 #include "core/geo.h"
+#include "core/media_type.h"
 #include "core/sla.h"
 #include "core/timefmt.h"
 #include "lib/buf.h"
@@ -129,6 +130,34 @@ int case_report_file(struct db *db, const struct case_report *r, struct case_ref
 	if (rc == 0 && r->nphotos)
 		rc = case_photos_add(db, out->id, event_id, r->photos, r->nphotos, r->now, e);
 	return rc;
+}
+
+int case_photos_json(struct db *db, int64_t case_id, const char *only_roles, json_t *c,
+                     struct err *e)
+{
+	char sql[400];
+	snprintf(sql, sizeof sql,
+	         "SELECT cm.sha256, m.mime, cm.role, cm.event_id FROM case_media cm"
+	         " JOIN media m ON m.sha256 = cm.sha256 WHERE cm.case_id = ?%s%s%s"
+	         " ORDER BY COALESCE(cm.event_id, 0), cm.role, cm.sha256",
+	         only_roles ? " AND cm.role IN (" : "", only_roles ? only_roles : "",
+	         only_roles ? ")" : "");
+	struct db_stmt *st;
+	int rc = db_query(db, sql, DB_ARGS(db_int(case_id)), &st, e);
+	if (rc < 0)
+		return rc;
+	json_t *a = json_array();
+	while ((rc = db_step(st, e)) == DB_ROW) {
+		char url[MEDIA_PATH_MAX];
+		media_path(db_col_text(st, 0), db_col_text(st, 1), url);
+		json_array_append_new(a, json_pack("{s:s, s:s, s:o}", "url", url, "role",
+		                                   db_col_text(st, 2), "event_id",
+		                                   db_col_int(st, 3) ? json_integer(db_col_int(st, 3))
+		                                                     : json_null()));
+	}
+	db_done(st);
+	json_object_set_new(c, "photos", a);
+	return rc < 0 ? rc : 0;
 }
 
 int case_photos_add(struct db *db, int64_t case_id, int64_t event_id,

@@ -32,6 +32,12 @@ struct case_photo {
 int case_photos_add(struct db *db, int64_t case_id, int64_t event_id,
                     const struct case_photo *p, size_t n, int64_t now, struct err *e);
 
+/* The case's photos, oldest first, as c's "photos": [{url, role, event_id}] (role report,
+ * before, after, handled); only_roles (e.g. "'after', 'handled'"; NULL: all) is a fixed SQL
+ * list of the program's, never input. */
+int case_photos_json(struct db *db, int64_t case_id, const char *only_roles, json_t *c,
+                     struct err *e);
+
 /* A validated report, ready to file. Strings are never NULL ("" when absent). */
 struct case_report {
 	const char *prefix; /* tracking code prefix, e.g. "DL" */

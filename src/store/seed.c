@@ -304,6 +304,8 @@ int seed_run(struct db *db, const struct seed_opts *o, struct seed_stats *stats,
 		rc = seed_plan(&c, e);
 	if (rc == 0 && o->demo)
 		rc = seed_creation(&c, e);
+	if (rc == 0 && o->demo)
+		rc = seed_articles(&c, e);
 	if (rc == 0)
 		rc = o->in_transaction ? db_release(db, "seed", e) : db_commit(db, e);
 	if (rc) {

@@ -18,6 +18,7 @@ struct seed_stats {
 	int site_types, standard_items, sites;
 	int tasks; /* of the demo action plan */
 	int creation_titles, creations;
+	int articles; /* demo creation news */
 };
 
 /* A warning: msg is "file:line: text"; valid only during the call. */

@@ -33,6 +33,8 @@ int seed_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
 /* A code: 1..64 characters of [A-Za-z0-9_-]. */
 int seed_code_ok(const char *s);
 
+/* The demo creation news, published (seed_articles.c); skipped when there are articles. */
+int seed_articles(struct seed_ctx *c, struct err *e);
 /* The demo action plan with its reported progress (seed_plan.c); skipped when loaded. */
 int seed_plan(struct seed_ctx *c, struct err *e);
 

@@ -85,7 +85,7 @@ int user_create(struct db *db, const char *login, const char *name, int64_t unit
 		return err_set(e, ERR_UNPROCESSABLE,
 		               "login must be 2 to 64 of a-z 0-9 . _ - (starting with a letter or"
 		               " digit)");
-	if (!(roles & ROLE_STAFF) || (roles & ~(unsigned)ROLE_STAFF))
+	if (!(roles & ROLE_USERS) || (roles & ~(unsigned)ROLE_USERS))
 		return err_set(e, ERR_UNPROCESSABLE, "a user needs at least one staff role");
 	int rc = unit_exists(db, unit_id, e);
 	if (rc < 0)
@@ -115,7 +115,7 @@ int user_update(struct db *db, int64_t id, const char *name, int64_t unit_id, un
 	int rc;
 	if (unit_id && (rc = unit_exists(db, unit_id, e)) < 0)
 		return rc;
-	if (roles && (!(roles & ROLE_STAFF) || (roles & ~(unsigned)ROLE_STAFF)))
+	if (roles && (!(roles & ROLE_USERS) || (roles & ~(unsigned)ROLE_USERS)))
 		return err_set(e, ERR_UNPROCESSABLE, "a user needs at least one staff role");
 	int64_t got;
 	rc = db_get_int(db,

@@ -108,11 +108,11 @@ test('with JavaScript: a box narrows the category list by name, group or keyword
   await p.context().close();
 });
 
-test('axe: home, tracking form, case page and an error page, standard and 关怀版, at 390×844', async () => {
+test('axe: home, tracking form, case page, an error page, news, an article and search, standard and 关怀版, at 390×844', async () => {
   for (const care of [false, true]) {
     const p = await phone({ js: true });
     if (care) await p.goto(`${srv.base}/care?on=1&back=%2F`);
-    for (const [name, path] of [['home', '/'], ['report', '/report'], ['track', '/track'], ['cases', '/cases'], ['case', `/track/${code}`], ['rating', `/track/${closed}`], ['bad-code', '/track?code=x'], ['missing', '/track/DL000000XXXXXXX']]) {
+    for (const [name, path] of [['home', '/'], ['report', '/report'], ['track', '/track'], ['cases', '/cases'], ['case', `/track/${code}`], ['rating', `/track/${closed}`], ['bad-code', '/track?code=x'], ['missing', '/track/DL000000XXXXXXX'], ['news', '/news'], ['article', '/news/1'], ['search', `/search?q=${encodeURIComponent('路灯')}`]]) {
       await step(p, `axe-portal-${name}-${care ? 'care' : 'std'}`, async () => {
         await p.goto(`${srv.base}${path}`);
         await p.getByRole('heading', { level: 1 }).waitFor();

@@ -59,7 +59,7 @@ test('list, add, refuse bad additions', async () => {
   for (let t = Date.now(); ; await sleep(100)) {
     const services = json(await get(srv.base, `${V2}/services.json`));
     if (services.some((s) => s.service_code === 'E0199' && s.service_name === '共享单车乱停')) break;
-    assert.ok(Date.now() - t < 3000, 'Open311 lists the new category');
+    assert.ok(Date.now() - t < 10000, 'Open311 lists the new category');
   }
   assert.equal(sql(srv.db, "SELECT count(*) FROM audit_log WHERE action = 'category.create' AND object = 'category:E0199'"), '1');
 });
@@ -78,7 +78,7 @@ test('change limits and default unit; switch off: no new reports, an open case k
   assert.equal(json(off).active, false);
   // Reference data and the service list are cached for a second at most.
   const within = async (what, fn) => {
-    for (let t = Date.now(); !(await fn()); await sleep(100)) assert.ok(Date.now() - t < 3000, what);
+    for (let t = Date.now(); !(await fn()); await sleep(100)) assert.ok(Date.now() - t < 10000, what);
   };
   await within('Open311 no longer lists it', async () =>
     !json(await get(srv.base, `${V2}/services.json`)).some((s) => s.service_code === 'E0199'));

@@ -160,9 +160,13 @@ test('serve prints the listening line; without --quiet it logs each request', as
     assert.match(srv.stderr(), /wenming: listening on http:\/\/127\.0\.0\.1:\d+/);
     const r = await get(srv.base, '/healthz?probe=loglinecheck');
     assert.equal(r.status, 200);
-    await sleep(300);
-    const log = srv.stderr() + srv.stdout();
-    const line = log.split('\n').find((l) => l.includes('/healthz'));
+    // the line is written once the response has gone out: wait for it (a loaded CI machine)
+    let log = '';
+    let line;
+    for (let t = Date.now(); !line && Date.now() - t < 5000; await sleep(50)) {
+      log = srv.stderr() + srv.stdout();
+      line = log.split('\n').find((l) => l.includes('/healthz'));
+    }
     assert.ok(line, `a request log line for /healthz:\n${log.slice(-2000)}`);
     assert.match(line, /GET/);
     assert.match(line, /\b200\b/);

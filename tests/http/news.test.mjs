@@ -46,7 +46,7 @@ test('write, review and publish; the portal shows only what is published, script
   const up = await postMultipart(srv.base, '/api/v1/media', [{ name: 'file', filename: 'ad.png', type: 'image/png', data: png(4, 3, 81) }],
     { headers: { Cookie: who.editor.cookie, 'X-CSRF-Token': who.editor.csrf } });
   assert.equal(up.status, 201, up.text);
-  let a = await write('editor', { kind: 'psa', title: '文明<有礼>，从我做起', summary: '', body: XSS,
+  let a = await write('editor', { kind: 'psa', title: '文明<有礼>，礼让在心', summary: '', body: XSS,
     source: '市委宣传部', cover: json(up).name, cover_alt: '公益广告：排队礼让', tags: '文明有礼,志愿服务' });
   assert.equal(a.status, 'draft');
   assert.deepEqual(a.moves, ['submit']);
@@ -60,7 +60,7 @@ test('write, review and publish; the portal shows only what is published, script
 
   // not on the portal before it is published
   assert.equal((await get(srv.base, `/news/${a.id}`, { headers: { Accept: 'text/html' } })).status, 404);
-  assert.doesNotMatch((await get(srv.base, '/news')).text, /从我做起/);
+  assert.doesNotMatch((await get(srv.base, '/news')).text, /礼让在心/);
 
   // handlers write no news; editors do not publish; the office returns with a reason only
   assert.equal((await api('handler', 'POST', '/api/v1/articles', { kind: 'news', title: 'x' })).status, 403);
@@ -77,10 +77,10 @@ test('write, review and publish; the portal shows only what is published, script
   assert.equal(a.status, 'draft');
   assert.equal(a.note, '标题请再斟酌');
   // the editor mends the draft; only a draft is edited
-  const edit = await api('editor', 'PATCH', `/api/v1/articles/${a.id}`, { title: '文明有礼，从我做起', version: a.version });
+  const edit = await api('editor', 'PATCH', `/api/v1/articles/${a.id}`, { title: '文明有礼，礼让在心', version: a.version });
   assert.equal(edit.status, 200, edit.text);
   a = json(edit);
-  assert.equal(a.title, '文明有礼，从我做起');
+  assert.equal(a.title, '文明有礼，礼让在心');
   assert.equal(a.tags.length, 2, 'tags not sent stay');
   a = (await act('editor', a, 'submit')).a;
   assert.equal((await api('editor', 'PATCH', `/api/v1/articles/${a.id}`, { title: 'x', version: a.version })).status, 409);
@@ -101,25 +101,26 @@ test('write, review and publish; the portal shows only what is published, script
   assert.equal((await act('office2', own, 'publish')).status, 200);
 
   // the staff list filters
-  const list = json(await api('editor', 'GET', '/api/v1/articles?status=published&q=%E4%BB%8E%E6%88%91'));
+  const list = json(await api('editor', 'GET', '/api/v1/articles?status=published&q=%E7%A4%BC%E8%AE%A9%E5%9C%A8%E5%BF%83'));
   assert.deepEqual(list.articles.map((x) => x.id), [a.id]);
   assert.equal(list.total, 1);
-  assert.equal(json(await api('editor', 'GET', '/api/v1/articles?tag=%E5%BF%97%E6%84%BF%E6%9C%8D%E5%8A%A1')).total, 2);
+  const tagged = json(await api('editor', 'GET', '/api/v1/articles?tag=%E5%BF%97%E6%84%BF%E6%9C%8D%E5%8A%A1')).articles.map((x) => x.id);
+  assert.ok(tagged.includes(a.id) && tagged.includes(own.id), JSON.stringify(tagged));
   const audit = sql(srv.db, `SELECT action FROM audit_log WHERE object = 'article:${a.id}' ORDER BY id`).split('\n');
   assert.deepEqual(audit, ['article.create', 'article.submit', 'article.return', 'article.edit', 'article.submit', 'article.publish']);
 
   // the portal: list by kind and tag, the page, related, hot list, share links
   const all = await get(srv.base, '/news');
   assert.equal(all.status, 200);
-  assert.match(all.text, /文明有礼，从我做起/);
+  assert.match(all.text, /文明有礼，礼让在心/);
   assert.match(all.text, /alt="公益广告：排队礼让"/);
-  assert.match((await get(srv.base, '/news?kind=psa')).text, /从我做起/);
+  assert.match((await get(srv.base, '/news?kind=psa')).text, /礼让在心/);
   const listOnly = (html) => /<ul class="news">([\s\S]*?)<\/ul>/.exec(html)[1];
-  assert.doesNotMatch(listOnly((await get(srv.base, '/news?kind=practice')).text), /从我做起/);
-  assert.match((await get(srv.base, `/news?tag=${encodeURIComponent('文明有礼')}`)).text, /从我做起/);
+  assert.doesNotMatch(listOnly((await get(srv.base, '/news?kind=practice')).text), /礼让在心/);
+  assert.match((await get(srv.base, `/news?tag=${encodeURIComponent('文明有礼')}`)).text, /礼让在心/);
   const page = await get(srv.base, `/news/${a.id}`);
   assert.equal(page.status, 200);
-  assert.match(page.text, /<h1>文明有礼，从我做起<\/h1>/);
+  assert.match(page.text, /<h1>文明有礼，礼让在心<\/h1>/);
   assert.match(page.text, /来源：市委宣传部/);
   assert.match(page.text, /<h2>小标题<\/h2>/);
   assert.doesNotMatch(page.text, /<script|onerror|javascript:/i);
@@ -151,7 +152,7 @@ test('article pages revalidate by ETag, count every view, and leave with a withd
   for (let t = Date.now(); ; await sleep(50)) {
     const views = Number(sql(srv.db, `SELECT views FROM article WHERE id = ${a.id}`));
     if (views >= 4) break;
-    assert.ok(Date.now() - t < 5000, `views ${views}`);
+    assert.ok(Date.now() - t < 10000, `views ${views}`);
   }
   await get(srv.base, '/news'); // the hot list now leads with it
   assert.match((await get(srv.base, '/news')).text, /热门文章<\/h2><ol><li><a href="\/news\/\d+">社区垃圾分类的经验/);
@@ -206,4 +207,36 @@ test('bad input: unknown kind, blank title, stale version, unknown cover, pages 
   assert.equal((await get(srv.base, '/news/abc')).status, 404);
   assert.equal((await get(srv.base, '/news?kind=ad')).status, 400);
   assert.equal((await get(srv.base, '/news?page=0')).status, 400);
+});
+
+test('search: articles and reported problems, Chinese words, personal numbers masked', async () => {
+  let a = await write('editor', { kind: 'news', title: '井盖安全专项检查', body: '<p>全市开展窨井盖安全专项检查。</p>' });
+  a = (await act('editor', a, 'submit')).a;
+  await act('office', a, 'publish');
+  const { fileRequest } = await import('./lib/open311.mjs');
+  const c = await fileRequest(srv, { description: '中山路123号门口井盖松动，联系我13812345678', address_string: '中山路123号' });
+  const page = await get(srv.base, `/search?q=${encodeURIComponent('井盖')}`);
+  assert.equal(page.status, 200);
+  assert.match(page.text, /<a href="\/news\/\d+">井盖安全专项检查<\/a>/);
+  assert.match(page.text, /中山路\*\*号门口井盖松动，联系我\*\*\*/, 'house and phone numbers masked');
+  assert.doesNotMatch(page.text, /13812345678|123号/);
+  assert.doesNotMatch(page.text, new RegExp(c.id), 'no tracking code');
+  assert.match(page.text, /value="井盖"/, 'the words stay in the box');
+  // a word no case holds; one character searches the articles only
+  assert.match((await get(srv.base, `/search?q=${encodeURIComponent('不存在的词语')}`)).text, /没有找到相关文章[\s\S]*没有找到相关问题/);
+  assert.match((await get(srv.base, `/search?q=${encodeURIComponent('井')}`)).text, /井盖安全专项检查[\s\S]*至少两个连续的汉字/);
+  const markup = await get(srv.base, `/search?q=${encodeURIComponent('"><script>alert(1)</script>')}`);
+  assert.equal(markup.status, 200);
+  assert.doesNotMatch(markup.text, /<script>alert/);
+  assert.equal((await get(srv.base, `/search?q=${'x'.repeat(101)}`)).status, 400);
+});
+
+test('an editor reaches articles, its session, notifications and uploads, nothing of the case work', async () => {
+  for (const [path, want] of [['/api/v1/session', 200], ['/api/v1/notifications', 200], ['/api/v1/articles', 200],
+    ['/api/v1/cases', 403], ['/api/v1/units', 403], ['/api/v1/categories', 403], ['/api/v1/stats', 403], ['/api/v1/users', 403]]) {
+    const r = await api('editor', 'GET', path);
+    assert.equal(r.status, want, `${path}: ${r.text.slice(0, 200)}`);
+  }
+  const me = json(await api('editor', 'GET', '/api/v1/session'));
+  assert.deepEqual(me.user.roles, ['editor']);
 });

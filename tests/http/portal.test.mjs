@@ -147,3 +147,46 @@ test('问题公开: newest first by district and state, with no address, descrip
   }
   assert.equal((await page('/cases?state=bogus')).status, 400);
 });
+
+test('a case page shows the photos of the result, never the report\'s; the home page lists the latest news', async () => {
+  const { id } = await fileRequest(srv, { description: '结果照片测试', address_string: '西岗区测试街 2 号' });
+  const caseId = Number(sql(srv.db, `SELECT id FROM cases WHERE code = '${id}'`));
+  const now = Math.floor(Date.now() / 1000);
+  const [report, result] = ['a', 'b'].map((c) => c.repeat(64));
+  sql(srv.db, `INSERT INTO media (sha256, mime, bytes, created_at) VALUES ('${report}', 'image/jpeg', 10, ${now}), ('${result}', 'image/png', 10, ${now})`);
+  sql(srv.db, `INSERT INTO case_media (case_id, sha256, role) VALUES (${caseId}, '${report}', 'report'), (${caseId}, '${result}', 'handled')`);
+  const r = await page(`/track/${id}`);
+  assert.equal(r.status, 200);
+  assert.match(r.text, new RegExp(`<h2>处理结果照片</h2><ul class="photos"><li><a href="/media/${result}\\.png"><img src="/media/${result}\\.png" alt="处理结果照片 1"`));
+  assert.doesNotMatch(r.text, new RegExp(report), 'the report\'s photo stays off the public page');
+  const api = JSON.parse((await get(srv.base, `/api/v1/public/cases/${id}`)).text);
+  assert.deepEqual(api.photos.map((p) => p.role), ['handled']);
+  // the demo's creation news on the home page
+  const home = (await page('/')).text;
+  assert.match(home, /<h2 id="news-h">创城动态<\/h2><ul class="list"><li><span class="muted">[^<]+<\/span> <a href="\/news\/\d+">/);
+});
+
+test('an error page keeps the 关怀版 of the visitor', async () => {
+  const r = await page('/track/DL000000XXXXXXX', { Cookie: 'wm_care=1', Accept: 'text/html' });
+  assert.equal(r.status, 404);
+  assert.match(r.text, /^<!doctype html>\n<html lang="zh-CN" class="care">/);
+  const plain = await page('/track/DL000000XXXXXXX', { Accept: 'text/html' });
+  assert.match(plain.text, /^<!doctype html>\n<html lang="zh-CN">/);
+  const stray = await page('/no/such/page', { Cookie: 'wm_care=1', Accept: 'text/html' });
+  assert.equal(stray.status, 404);
+  assert.match(stray.text, /class="care"/, 'a stray link in a browser too');
+});
+
+test('问题公开 by category: the filter, its paging link, an unknown category lists nothing', async () => {
+  const { id } = await fileRequest(srv, { service_code: 'E0102', description: '类别筛选测试', address_string: '中山区某路' });
+  const r = await page('/cases?service_code=E0102');
+  assert.equal(r.status, 200);
+  assert.match(r.text, /<select id="service_code" name="service_code"><option value="">全部类别<\/option>/);
+  assert.match(r.text, /<option value="E0102"[^>]* selected>/);
+  const rows = [...r.text.matchAll(/<tr><td>([^<]+)<\/td>/g)].map((m) => m[1]);
+  const name = JSON.parse((await get(srv.base, '/open311/v2/services.json')).text).find((s) => s.service_code === 'E0102').service_name;
+  assert.ok(rows.length > 0 && rows.every((n) => n === name), rows.join());
+  assert.doesNotMatch(r.text, new RegExp(id));
+  const none = await page('/cases?service_code=Z9999');
+  assert.match(none.text, /没有符合条件的问题/);
+});

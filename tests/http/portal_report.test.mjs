@@ -145,3 +145,22 @@ test('the reporter rates the closed case from the same browser, once; elsewhere 
   const again = await postMultipart(srv.base, `/track/${code}/rating`, fieldParts({ rating: 'satisfied', token }));
   assert.equal(again.status, 409);
 });
+
+test('up to three photos go with one report: the first is the case\'s, the others its report photos', async () => {
+  const fields = { service_code: 'E0102', description: '绿化带里堆满建筑垃圾', address_string: '沙河口区西南路' };
+  const photo = (i) => ({ name: 'media', filename: `p${i}.png`, type: 'image/png', data: png(4, 4, 40 + i) });
+  const four = await send(fields, { files: [1, 2, 3, 4].map(photo) });
+  assert.equal(four.status, 422);
+  assert.match(four.text, /<p class="error" id="media-error">最多上传 3 张照片/);
+  const before = cases();
+  const ok = await send(fields, { files: [1, 2, 3].map(photo) });
+  assert.equal(ok.status, 303, ok.text.slice(0, 300));
+  assert.equal(cases(), before + 1);
+  const code = /\/track\/(DL[0-9A-Z]+)/.exec(ok.headers.get('location'))[1];
+  const first = sql(srv.db, `SELECT media_sha256 FROM cases WHERE code = '${code}'`);
+  const all = sql(srv.db, `SELECT cm.sha256 FROM case_media cm JOIN cases c ON c.id = cm.case_id WHERE c.code = '${code}' AND cm.role = 'report' ORDER BY cm.sha256`).split('\n');
+  assert.equal(all.length, 3, all.join());
+  assert.ok(all.includes(first));
+  const form = await get(srv.base, '/report');
+  assert.match(form.text, /<input id="media" name="media" type="file" multiple/);
+});

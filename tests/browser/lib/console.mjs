@@ -41,7 +41,7 @@ export async function step(page, name, fn) {
 // axe-core on the page: fails on a serious or critical violation; returns all of them.
 export async function axe(page, name) {
   await page.addScriptTag({ path: path.join(ROOT, 'node_modules/axe-core/axe.min.js') });
-  const res = await page.evaluate(async () => (await window.axe.run(document)).violations
+  const res = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
     .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })));
   const bad = res.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.deepEqual(bad, [], `${name}: ${JSON.stringify(bad)}`);

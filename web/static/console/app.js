@@ -21,9 +21,11 @@ function menu() {
   const items = [];
   if (has('dispatcher', 'office', 'admin', 'handler', 'inspector')) items.push(['#/inbox', '案件办理']);
   if (has('inspector', 'office', 'admin')) items.push(['#/inspect', '督查检查']);
-  items.push(['#/map', '地图']);
+  // the case work's staff (an editor of the propaganda department reaches articles only)
+  const staff = has('admin', 'office', 'dispatcher', 'handler', 'inspector', 'leader');
+  if (staff) items.push(['#/map', '地图']);
   if (has('office', 'admin', 'leader', 'dispatcher')) items.push(['#/dashboard', '数据看板']);
-  items.push(['#/plans', '行动方案']);
+  if (staff) items.push(['#/plans', '行动方案']);
   if (has('editor', 'office', 'admin')) items.push(['#/news', '创城宣传']);
   if (has('admin', 'office')) items.push(['#/admin', '系统管理']);
   return items;
