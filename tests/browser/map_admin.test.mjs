@@ -2,17 +2,14 @@
 // playwright-core): the map draws the areas from the database, lists the open cases beside it,
 // and a marker's popup leads to its case; an admin adds a user and an api key through the UI
 // (each secret shown once) and verifies the audit chain; a handler has no 系统管理 and is
-// refused when forcing it; axe-core finds no serious or critical violation on the map or any
-// administration tab at phone and desktop sizes. Screenshots of a failing step go to
-// tests/browser/out/.
+// refused when forcing it (axe on these pages: admin_axe.test.mjs). Screenshots of a failing
+// step go to tests/browser/out/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../http/lib/server.mjs';
 import { addUser, loginOk } from '../http/lib/staff.mjs';
-import { DESKTOP, PHONE, addUserInForm, axe, launch, loginPage, step } from './lib/console.mjs';
+import { DESKTOP, PHONE, addUserInForm, launch, loginPage, step } from './lib/console.mjs';
 
-const TABS = [['users', '用户'], ['units', '单位'], ['categories', '问题类别'], ['routing', '派遣规则'], ['sites', '点位'], ['standards', '测评体系'],
-  ['rounds', '检查轮次'], ['keys', '接口密钥'], ['audit', '审计日志']];
 let srv, browser;
 const pw = {};
 
@@ -30,12 +27,6 @@ after(async () => {
 // A page logged in as `login` through the login form.
 const as = (login, viewport = DESKTOP) => loginPage(browser, srv, login, pw[login], { viewport });
 
-// The open map page, its polygons drawn.
-async function openMap(page) {
-  await page.goto(`${srv.base}/console#/map`);
-  await page.getByRole('heading', { name: '地图', exact: true }).waitFor();
-  await page.locator('.leaflet-overlay-pane path').first().waitFor();
-}
 
 test('the map draws the areas, lists the open cases beside it, and a marker leads to its case', async () => {
   const o = await as('office');
@@ -304,27 +295,4 @@ test('a handler has no 系统管理 and is refused when forcing it; the office h
     await o.getByRole('heading', { name: '出错了' }).waitFor();
   });
   await o.context().close();
-});
-
-test('the map and every administration tab pass axe at phone and desktop sizes', async () => {
-  for (const viewport of [PHONE, DESKTOP]) {
-    const a = await as('admin', viewport);
-    await step(a, `axe-map-${viewport.width}`, async () => {
-      await openMap(a);
-      await a.locator('table.cases tbody tr').first().waitFor();
-      await axe(a, `map at ${viewport.width}px`);
-      // the map fits the screen beside or above its table
-      const box = await a.locator('#map').boundingBox();
-      assert.ok(box.width <= viewport.width && box.height >= 250 && box.height <= viewport.height, JSON.stringify(box));
-    });
-    for (const [tab, label] of TABS) {
-      await step(a, `axe-admin-${tab}-${viewport.width}`, async () => {
-        await a.goto(`${srv.base}/console#/admin?tab=${tab}`);
-        await a.getByRole('heading', { name: label, level: 2 }).waitFor();
-        await a.locator('main table').first().waitFor();
-        await axe(a, `admin ${tab} at ${viewport.width}px`);
-      });
-    }
-    await a.context().close();
-  }
 });

@@ -110,8 +110,12 @@ test('问题地图 with JavaScript: markers, a filter that refetches, a popup wi
     assert.equal(await p.locator('#district-table tbody tr').count(), 1);
     await dots.first().waitFor();
     assert.equal(await dots.count(), 1);
-    await dots.first().click();
+    // the map may still be flying to the district: a click during the animation misses
     const popup = p.locator('.leaflet-popup-content');
+    for (let i = 0; i < 10 && !(await popup.isVisible()); i++) {
+      await dots.first().click();
+      await popup.waitFor({ timeout: 1000 }).catch(() => {});
+    }
     await popup.waitFor();
     const text = await popup.innerText();
     assert.match(text, /暴露垃圾/);

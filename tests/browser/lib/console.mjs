@@ -61,3 +61,10 @@ export async function addUserInForm(page, { login, name, unit, role }) {
   await shown.waitFor();
   return (await shown.innerText()).trim();
 }
+
+// The console's map page open, its polygons drawn.
+export async function openMap(page, srv) {
+  await page.goto(`${srv.base}/console#/map`);
+  await page.getByRole('heading', { name: '地图', exact: true }).waitFor();
+  await page.locator('.leaflet-overlay-pane path').first().waitFor();
+}

@@ -88,7 +88,7 @@ export async function render(main, r) {
   const byUnit = await api('GET', `/api/v1/stats?group=unit&${period}`);
   const units = byUnit.rows.filter((x) => x.code).sort((a, b) => (b.score ?? -1) - (a.score ?? -1));
   main.append(h('section', { class: 'card' }, h('h2', {}, '各单位办理情况'),
-    h('div', { class: 'scroll' }, table('各单位办理情况', ['单位', '派遣', '按期处置率', '结案', '当前超期', '综合得分'],
+    h('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': '各单位办理情况' }, table('各单位办理情况', ['单位', '派遣', '按期处置率', '结案', '当前超期', '综合得分'],
       units.map((x) => [x.label, x.dispatched, pct(x.handle_ontime_rate), x.closed, x.overdue_now, x.score ?? '—']))),
     h('p', {}, h('a', { href: `/api/v1/stats?group=unit&${period}&format=csv`, download: '' }, '下载 CSV'))));
 

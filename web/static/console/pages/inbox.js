@@ -71,7 +71,7 @@ export async function render(main, r, nav) {
     cell('时限', c.due_at ? time(c.due_at) : '—'),
     cell('预警', alertBadge(c.alert))));
   const head = [batch ? '选择' : null, '编号', '类别', '问题描述', '区域', '责任单位', '状态', '时限', '预警'].filter(Boolean);
-  main.append(h('div', { class: 'scroll' }, h('table', { class: 'cases' },
+  main.append(h('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': '案件列表' }, h('table', { class: 'cases' },
     h('caption', {}, `${mine.find(([q]) => q === queue)?.[1] ?? '案件'}列表`),
     h('thead', {}, h('tr', {}, head.map((x) => h('th', { scope: 'col' }, x)))),
     h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', { colspan: head.length }, '没有案件'))))));

@@ -331,7 +331,7 @@ function caseTable(cases, nLocated, locate) {
 function hotTable(rows) {
   return h('section', { class: 'card' }, h('h2', {}, `热点网格（近 ${HOT_DAYS} 天上报）`),
     h('details', {}, h('summary', {}, '数据表'),
-      h('div', { class: 'scroll' }, h('table', {},
+      h('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': '案件列表' }, h('table', {},
         h('caption', {}, '热点网格'),
         h('thead', {}, h('tr', {}, ['网格', '上报', '未结'].map((x) => h('th', { scope: 'col' }, x)))),
         h('tbody', {}, rows.map((r) => h('tr', {}, h('td', {}, r.name), h('td', {}, r.cases), h('td', {}, r.open))))))));

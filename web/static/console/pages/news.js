@@ -53,7 +53,7 @@ export async function render(main, r, nav) {
   const cell = (label, ...content) => h('td', { 'data-label': label }, ...content);
   const head = ['标题', '类别', '状态', '作者', '更新日期', '阅读'];
   const from = list.total ? page * PAGE + 1 : 0;
-  main.append(h('div', { class: 'scroll' }, h('table', { class: 'stack' },
+  main.append(h('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': '文章列表' }, h('table', { class: 'stack' },
     h('caption', {}, `文章列表（第 ${from}–${page * PAGE + list.articles.length} 篇，共 ${list.total} 篇）`),
     h('thead', {}, h('tr', {}, head.map((x) => h('th', { scope: 'col' }, x)))),
     h('tbody', {}, list.articles.length ? list.articles.map((a) => h('tr', {},

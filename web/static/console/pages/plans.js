@@ -34,7 +34,7 @@ export async function render(main, r, nav) {
     h('td', {}, day(t.due_at)), h('td', {}, TASK_STATUS[t.status] || t.status),
     h('td', {}, h('progress', { max: 100, value: t.progress, 'aria-label': `进度 ${t.progress}%` }), ` ${t.progress}%`),
     h('td', {}, alertBadge(t.alert)));
-  main.append(h('div', { class: 'scroll' }, h('table', {}, h('caption', {}, '任务分解'),
+  main.append(h('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': '任务分解' }, h('table', {}, h('caption', {}, '任务分解'),
     h('thead', {}, h('tr', {}, head.map((x) => h('th', { scope: 'col' }, x)))),
     h('tbody', {}, p.tasks.flatMap((k) => [row(k, !k.children.length), ...k.children.map((c) => row(c, true))])))));
   if (edits)
