@@ -16,6 +16,7 @@
 #include "store/writer.h"
 #include "store/db.h"
 #include "store/migrate.h"
+#include "pg_testdb.h"
 
 static char url[1024]; /* of the store under test */
 static char dir[64], dbname[64];
@@ -34,6 +35,9 @@ static void setup_sqlite(void)
 	snprintf(dir, sizeof dir, "/tmp/wm-audit-%d", (int)getpid());
 	cr_assert_eq(mkdir(dir, 0755), 0);
 	snprintf(url, sizeof url, "%s/w.db", dir);
+	char tmpl[512]; /* the run's migrated database, when there is one: migrating costs more */
+	if (testdb_template(0, -1, tmpl, sizeof tmpl))
+		testdb_copy_file(tmpl, url);
 	open_store();
 }
 
@@ -55,7 +59,13 @@ static void setup_pg(void)
 		return;
 	static int seq;
 	snprintf(dbname, sizeof dbname, "wm_audit_%d_%d", (int)getpid(), ++seq);
-	admin("CREATE DATABASE %s", dbname);
+	char tmpl[512], copy[192];
+	if (testdb_template(1, -1, tmpl, sizeof tmpl)) {
+		snprintf(copy, sizeof copy, "%.63s TEMPLATE %.100s", dbname, tmpl);
+		admin("CREATE DATABASE %s", copy);
+	} else {
+		admin("CREATE DATABASE %s", dbname);
+	}
 	snprintf(url, sizeof url, "%s%sdbname=%s", base, strchr(base, '?') ? "&" : "?", dbname);
 	open_store();
 }

@@ -134,7 +134,7 @@ static void open_fresh(int pg)
 {
 	err_clear(&e);
 	if (pg) {
-		if (!pg_testdb_create(&pgdb, "creation"))
+		if (!pg_testdb_create(&pgdb, "creation", NULL))
 			cr_skip_test("WENMING_TEST_PG is not set");
 		cr_assert_eq(db_open(pgdb.url, &db, &e), 0, "%s", e.msg);
 	} else {
