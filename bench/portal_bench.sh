@@ -49,6 +49,7 @@ HELLO=http://127.0.0.1:$SERVER_PORT
 start_server wenming "$RUN/wenming.log" 120 build/wenming serve --db "$DB" --port PORT \
 	--threads "$THREADS" --media "$RUN/db/media" --quiet
 WM=http://127.0.0.1:$SERVER_PORT
+WM_PID=$SERVER_PID
 
 rps() { # NAME URL [HEADER] -> req/s; the wrk report in $RUN/NAME.wrk
 	local name=$1 url=$2 hdr=()
@@ -73,7 +74,7 @@ log "wenming GET /news/$ART (standard)"
 A=$(rps article "$WM/news/$ART")
 log "wenming GET /news/$ART (关怀版)"
 AC=$(rps article_care "$WM/news/$ART" 'Cookie: wm_care=1')
-VIEWS=$(sqlite3 "$DB" "SELECT views FROM article WHERE id = $ART")
+reqs() { sed -n 's/^BENCH requests=\([0-9]*\) .*/\1/p' "$RUN/$1.wrk"; }
 
 # ---- a report with a 2 MB photo, through the form as a browser sends it
 node -e '
@@ -106,6 +107,10 @@ for i in $(seq 1 "$POSTS"); do
 done
 PMED=$(sort -g "$RUN/post.times" | awk '{ v[NR] = $1 } END { printf "%.1f", v[int((NR + 1) / 2)] * 1000 }')
 PMAX=$(sort -g "$RUN/post.times" | tail -n 1 | awk '{ printf "%.1f", $1 * 1000 }')
+# Every view counted, the response cache's hits included: written at the latest at shutdown.
+stop_pid "$WM_PID"
+VIEWS=$(sqlite3 "$DB" "SELECT views FROM article WHERE id = $ART")
+MEASURED=$(($(reqs article) + $(reqs article_care)))
 
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", 100 * a / b }'; }
 verdict() { awk -v ok="$1" 'BEGIN { print (ok ? "PASS" : "FAIL") }'; }
@@ -122,7 +127,7 @@ verdict() { awk -v ok="$1" 'BEGIN { print (ok ? "PASS" : "FAIL") }'; }
 	echo "| article page \`GET /news/$ART\` | $A | $(pct "$A" "$H")% | $(p99 article) | $(errs article) | ≥ 50% | $(verdict "$(awk -v a="$A" -v b="$H" 'BEGIN { print (a >= b / 2) }')") |"
 	echo "| article page, 关怀版 | $AC | $(pct "$AC" "$H")% | $(p99 article_care) | $(errs article_care) | ≥ 50% | $(verdict "$(awk -v a="$AC" -v b="$H" 'BEGIN { print (a >= b / 2) }')") |"
 	echo
-	echo "Views of the article counted (the server's batches of 30 s, written so far): $VIEWS"
+	echo "Views of the article written by the server (batches every 30 s and at shutdown): $VIEWS, for $MEASURED measured requests plus the two warm-ups — $(verdict "$(awk -v v="$VIEWS" -v m="$MEASURED" 'BEGIN { print (v >= m) }')")"
 	echo
 	echo "POST /report with a 2,000,000-byte photo, $POSTS one after another (curl total time on loopback): median $PMED ms, max $PMAX ms — target < 100 ms: $(verdict "$(awk -v m="$PMED" 'BEGIN { print (m < 100) }')")"
 } >"$RUN/results.md"
