@@ -225,7 +225,8 @@ int respond_queue(struct MHD_Connection *c, const struct http_req *r, struct htt
 	}
 	for (int i = 0; i < w->nheaders; i++)
 		header_add(resp, w->headers[i].name, w->headers[i].value);
-	if (r->who.session_id && !has_cache_control(w)) /* personal answers stay out of caches */
+	/* Personal answers stay out of caches; a revalidated one (etag) is the same for everyone. */
+	if (r->who.session_id && !has_cache_control(w) && !etag)
 		header_add(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	return queue(c, status, resp);
 }

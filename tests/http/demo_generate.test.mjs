@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createInstance, runCli } from './lib/server.mjs';
 import { sql } from './lib/staff.mjs';
 
-const N = 2000;
+const N = 1000;
 const NOW = '1764000000'; // a fixed present: the same seed then gives the same figures
 let inst;
 let first;

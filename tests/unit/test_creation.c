@@ -126,24 +126,15 @@ Test(creation_fsm, roles_and_reasons)
 /* ---- the store, on both stores */
 
 static struct db *db;
-static char path[64];
 static struct err e;
-static struct pg_testdb pgdb;
+static struct testdb tdb;
 
+/* A fresh demo database of either store (a copy of the run's template, pg_testdb.h). */
 static void open_fresh(int pg)
 {
 	err_clear(&e);
-	if (pg) {
-		if (!pg_testdb_create(&pgdb, "creation", NULL))
-			cr_skip_test("WENMING_TEST_PG is not set");
-		cr_assert_eq(db_open(pgdb.url, &db, &e), 0, "%s", e.msg);
-	} else {
-		snprintf(path, sizeof path, "/tmp/wm-creation-%d.db", (int)getpid());
-		unlink(path);
-		cr_assert_eq(db_open(path, &db, &e), 0, "%s", e.msg);
-	}
-	cr_assert_eq(migrate_apply(db, &e), 0, "%s", e.msg);
-	cr_assert_eq(seed_load(db, WM_DATA_DIR, 1, &e), 0, "%s", e.msg);
+	testdb_open(&tdb, pg, "creation", 1);
+	db = tdb.db;
 }
 
 static void setup(void)
@@ -158,21 +149,8 @@ static void setup_pg(void)
 
 static void teardown(void)
 {
-	if (!db)
-		return;
-	int pg = strcmp(db_dialect(db), "postgresql") == 0;
-	db_close(db);
+	testdb_close(&tdb);
 	db = NULL;
-	if (pg) {
-		pg_testdb_drop(&pgdb);
-		return;
-	}
-	char p[96];
-	unlink(path);
-	snprintf(p, sizeof p, "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", path);
-	unlink(p);
 }
 
 TestSuite(creation, .init = setup, .fini = teardown);
