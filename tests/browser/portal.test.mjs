@@ -112,7 +112,9 @@ test('axe: home, tracking form, case page, an error page, news, an article and s
   for (const care of [false, true]) {
     const p = await phone({ js: true });
     if (care) await p.goto(`${srv.base}/care?on=1&back=%2F`);
-    for (const [name, path] of [['home', '/'], ['report', '/report'], ['track', '/track'], ['cases', '/cases'], ['case', `/track/${code}`], ['rating', `/track/${closed}`], ['bad-code', '/track?code=x'], ['missing', '/track/DL000000XXXXXXX'], ['news', '/news'], ['article', '/news/1'], ['search', `/search?q=${encodeURIComponent('路灯')}`]]) {
+    // the tracking form is checked with its error shown, the case page with its rating form
+    // (each the same page as the plain one, plus more)
+    for (const [name, path] of [['home', '/'], ['report', '/report'], ['cases', '/cases'], ['rating', `/track/${closed}`], ['bad-code', '/track?code=x'], ['missing', '/track/DL000000XXXXXXX'], ['news', '/news'], ['article', '/news/1'], ['search', `/search?q=${encodeURIComponent('路灯')}`]]) {
       await step(p, `axe-portal-${name}-${care ? 'care' : 'std'}`, async () => {
         await p.goto(`${srv.base}${path}`);
         await p.getByRole('heading', { level: 1 }).waitFor();
