@@ -16,6 +16,7 @@
 #include "core/tracking.h"
 #include "http/ratelimit.h"
 #include "lib/utf8.h"
+#include "store/area_store.h"
 #include "store/case_store.h"
 #include "store/db.h"
 #include "store/refcache.h"
@@ -141,10 +142,10 @@ static int timeline_json(struct db *db, int64_t case_id, json_t *out, struct err
 static const char PUBLIC_SELECT[] =
     "SELECT c.id, c.code, c.status, cat.service_code, cat.name, c.description, c.address,"
     " c.lat, c.lon, c.requested_at, c.updated_at, c.expected_at, c.closed_at, c.stage,"
-    " COALESCE(u.name, du.name, ''), cr.rating, cr.at"
+    " COALESCE(u.name, du.name, ''), cr.rating, cr.at, " CASE_PLACE_COLS
     " FROM cases c JOIN category cat ON cat.id = c.category_id"
     " LEFT JOIN unit u ON u.id = c.unit_id LEFT JOIN unit du ON du.id = cat.default_unit_id"
-    " LEFT JOIN case_rating cr ON cr.case_id = c.id WHERE c.code = ?";
+    " LEFT JOIN case_rating cr ON cr.case_id = c.id" CASE_PLACE_JOINS " WHERE c.code = ?";
 
 int public_case_get(struct http_req *r, struct http_resp *w, struct err *e)
 {
@@ -186,6 +187,9 @@ int public_case_view(struct http_req *r, struct db *db, const char *code, json_t
 		    (json_int_t)db_col_int(st, 10), "closed_at", opt_time(st, 12), "due_at",
 		    running ? json_integer(due) : json_null(), "overdue", running && r->now > due);
 		json_object_set_new(c, "agency_responsible", json_string(db_col_text(st, 14)));
+		/* where it is by area (a report placed on the map may have no address text) */
+		json_object_set_new(c, "district", json_string(db_col_text(st, 17)));
+		json_object_set_new(c, "street", json_string(db_col_text(st, 18)));
 		json_object_set_new(c, "rating",
 		                    db_col_is_null(st, 15)
 		                        ? json_null()

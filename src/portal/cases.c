@@ -71,9 +71,9 @@ int portal_cases(struct http_req *r, struct http_resp *w, struct err *e)
 	/* A district holds its streets and their grids: the area and two levels below it. */
 	struct db_stmt *st;
 	rc = db_query(db,
-	              "SELECT c.id, cat.name, " PORTAL_PLACE_COLS
+	              "SELECT c.id, cat.name, " CASE_PLACE_COLS
 	              ", c.status, c.requested_at FROM cases c"
-	              " JOIN category cat ON cat.id = c.category_id" PORTAL_PLACE_JOINS
+	              " JOIN category cat ON cat.id = c.category_id" CASE_PLACE_JOINS
 	              " WHERE (? = 0 OR c.id < ?)"
 	              " AND (? = '' OR c.area_id IN (" AREA_SUBTREE_OF_CODE "))"
 	              " AND (? = '' OR cat.service_code = ?)"

@@ -72,8 +72,8 @@ int portal_home(struct http_req *r, struct http_resp *w, struct err *e)
 
 	struct db_stmt *st;
 	rc = db_query(db,
-	              "SELECT cat.name, " PORTAL_PLACE_COLS ", c.closed_at"
-	              " FROM cases c JOIN category cat ON cat.id = c.category_id" PORTAL_PLACE_JOINS
+	              "SELECT cat.name, " CASE_PLACE_COLS ", c.closed_at"
+	              " FROM cases c JOIN category cat ON cat.id = c.category_id" CASE_PLACE_JOINS
 	              " WHERE c.status = 'closed' AND c.closed_at IS NOT NULL"
 	              " ORDER BY c.closed_at DESC LIMIT 10",
 	              NULL, 0, &st, e);

@@ -104,7 +104,7 @@ static int counts_read(struct http_req *r, struct db *db, const struct map_filte
 	              "SELECT a.code, a.name, count(k.status),"
 	              " COALESCE(sum(CASE WHEN k.status = 'closed' THEN 1 ELSE 0 END), 0)"
 	              " FROM area a LEFT JOIN (SELECT d.id AS district_id, c.status FROM cases c"
-	              " JOIN category cat ON cat.id = c.category_id" PORTAL_PLACE_JOINS MAP_WHERE
+	              " JOIN category cat ON cat.id = c.category_id" CASE_PLACE_JOINS MAP_WHERE
 	              ") k ON k.district_id = a.id WHERE a.kind = 'district'"
 	              " AND (? = '' OR a.code = ?) GROUP BY a.code, a.name ORDER BY a.code",
 	              DB_ARGS(MAP_ARGS(f), db_text(f->district), db_text(f->district)), &st, e);
@@ -166,9 +166,9 @@ int public_map_get(struct http_req *r, struct http_resp *w, struct err *e)
 		return rc;
 	struct db_stmt *st;
 	rc = db_query(db,
-	              "SELECT c.lat, c.lon, cat.name, c.status, " PORTAL_PLACE_COLS
+	              "SELECT c.lat, c.lon, cat.name, c.status, " CASE_PLACE_COLS
 	              ", c.requested_at FROM cases c JOIN category cat ON cat.id = "
-	              "c.category_id" PORTAL_PLACE_JOINS MAP_WHERE
+	              "c.category_id" CASE_PLACE_JOINS MAP_WHERE
 	              " AND c.lat IS NOT NULL AND c.lon IS NOT NULL"
 	              " ORDER BY c.requested_at DESC, c.id DESC LIMIT ?",
 	              DB_ARGS(MAP_ARGS(&f), db_int(MAP_POINTS_MAX)), &st, e);

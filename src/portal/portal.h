@@ -4,6 +4,7 @@
 #define WM_PORTAL_H
 
 #include "http/http.h"
+#include "store/area_store.h" /* CASE_PLACE_COLS, CASE_PLACE_JOINS */
 
 int portal_home(struct http_req *r, struct http_resp *w, struct err *e);
 int portal_care(struct http_req *r, struct http_resp *w, struct err *e);
@@ -29,14 +30,6 @@ extern const struct param_spec portal_search_params[];
 /* days, district, service_code, state: GET /map and GET /api/v1/public/map. */
 extern const struct param_spec map_filter_params[];
 
-/* A case's district and street names (c the case; columns PORTAL_PLACE_COLS), never more
- * precise: the public pages show no address. */
-#define PORTAL_PLACE_COLS "COALESCE(d.name, ''), COALESCE(s.name, '')"
-#define PORTAL_PLACE_JOINS                                                                         \
-	" LEFT JOIN area g ON g.id = c.area_id"                                                    \
-	" LEFT JOIN area s ON s.id = CASE WHEN g.kind = 'grid' THEN g.parent_id"                   \
-	" WHEN g.kind = 'street' THEN g.id END"                                                    \
-	" LEFT JOIN area d ON d.id = CASE WHEN g.kind = 'district' THEN g.id ELSE s.parent_id END"
 
 /* "2026-11-26 13:05" in Beijing time. */
 void portal_time(char out[20], int64_t t);

@@ -83,8 +83,8 @@ static int search_cases(struct http_req *r, struct page *p, struct db *db, const
 	struct db_stmt *st;
 	const char *sql = arena_printf(
 	    r->arena,
-	    "SELECT cat.name, " PORTAL_PLACE_COLS ", c.status, c.requested_at, c.description"
-	    " FROM cases c JOIN category cat ON cat.id = c.category_id" PORTAL_PLACE_JOINS
+	    "SELECT cat.name, " CASE_PLACE_COLS ", c.status, c.requested_at, c.description"
+	    " FROM cases c JOIN category cat ON cat.id = c.category_id" CASE_PLACE_JOINS
 	    " WHERE %s AND (c.description LIKE ? ESCAPE '\\' OR c.address LIKE ? ESCAPE '\\')"
 	    " AND c.status <> 'rejected' ORDER BY c.id DESC LIMIT ?",
 	    filter);

@@ -219,8 +219,13 @@ static int render_case(struct http_req *r, struct http_resp *w, const char *code
 	page_raw(&p, "</p><dl class=\"facts\">");
 	fact(&p, "问题类别", str(c, "service_name"));
 	fact(&p, "问题描述", str(c, "description"));
-	if (*str(c, "address"))
+	if (*str(c, "address")) {
 		fact(&p, "地点", str(c, "address"));
+	} else if (*str(c, "district") || *str(c, "street")) { /* placed on the map only */
+		page_raw(&p, "<dt>地点</dt><dd>");
+		page_place(&p, str(c, "district"), str(c, "street"));
+		page_raw(&p, "</dd>");
+	}
 	if (*str(c, "agency_responsible"))
 		fact(&p, "责任单位", str(c, "agency_responsible"));
 	page_raw(&p, "<dt>反映时间</dt><dd>");

@@ -27,4 +27,13 @@ int area_locate(struct db *db, double lat, double lon, int64_t *area_id, struct 
 enum area_view { AREAS_PUBLIC, AREAS_STAFF };
 int area_feature_collection(struct db *db, enum area_view view, json_t **out, struct err *e);
 
+/* A case's district and street names (c the case; columns CASE_PLACE_COLS), never more
+ * precise: the public pages and views show no address. */
+#define CASE_PLACE_COLS "COALESCE(d.name, ''), COALESCE(s.name, '')"
+#define CASE_PLACE_JOINS                                                                           \
+	" LEFT JOIN area g ON g.id = c.area_id"                                                    \
+	" LEFT JOIN area s ON s.id = CASE WHEN g.kind = 'grid' THEN g.parent_id"                   \
+	" WHEN g.kind = 'street' THEN g.id END"                                                    \
+	" LEFT JOIN area d ON d.id = CASE WHEN g.kind = 'district' THEN g.id ELSE s.parent_id END"
+
 #endif

@@ -190,3 +190,12 @@ test('问题公开 by category: the filter, its paging link, an unknown category
   const none = await page('/cases?service_code=Z9999');
   assert.match(none.text, /没有符合条件的问题/);
 });
+
+test('a case placed on the map only shows its district and street as its place', async () => {
+  const { id } = await fileRequest(srv, { description: '只在地图上选了位置' });
+  const view = JSON.parse((await get(srv.base, `/api/v1/public/cases/${id}`)).text);
+  assert.equal(view.address, '');
+  assert.ok(view.district, JSON.stringify(view));
+  const r = await page(`/track/${id}`);
+  assert.match(r.text, new RegExp(`<dt>地点</dt><dd>${view.district}${view.street}</dd>`));
+});
