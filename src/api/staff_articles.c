@@ -12,7 +12,6 @@
 #include "core/article_fsm.h"
 #include "core/validate.h"
 #include "lib/buf.h"
-#include "lib/sanitize.h"
 #include "store/articles.h"
 #include "store/db.h"
 
@@ -106,12 +105,10 @@ static int take_fields(struct http_req *r, struct article_in *in, struct err *e)
 	const char *body = req_str(r, "body");
 	if (body) {
 		struct buf clean = BUF_INIT, text = BUF_INIT;
-		int rc = html_sanitize(body, strlen(body), &clean, e);
-		if (rc == 0)
-			rc = html_plain_text(clean.data ? clean.data : "", clean.len, &text, e);
+		int rc = article_body_clean(body, &clean, &text, e);
 		if (rc == 0) {
-			in->body = arena_strndup(r->arena, clean.data ? clean.data : "", clean.len);
-			in->body_text = arena_strndup(r->arena, text.data ? text.data : "", text.len);
+			in->body = arena_strdup(r->arena, clean.data);
+			in->body_text = arena_strdup(r->arena, text.data);
 		}
 		buf_free(&clean);
 		buf_free(&text);
@@ -133,17 +130,11 @@ static int take_fields(struct http_req *r, struct article_in *in, struct err *e)
 	}
 	const struct param *tags = req_param(r, "tags");
 	if (tags) {
-		size_t cap = 1;
-		for (const char *p = tags->value; *p; p++)
-			cap += *p == ',';
-		const char **v = arena_alloc(r->arena, cap * sizeof *v);
-		for (const char *p = tags->value; *p;) {
-			size_t len = strcspn(p, ",");
-			const char *t = arena_strndup(r->arena, p, len);
-			if (!validate_blank(t))
-				v[in->ntags++] = t;
-			p += len + (p[len] == ',');
-		}
+		size_t n;
+		const char **v = arena_split(r->arena, tags->value, ',', &n);
+		for (size_t i = 0; i < n; i++)
+			if (!validate_blank(v[i]))
+				v[in->ntags++] = v[i];
 		in->tags = v;
 		in->tags_set = 1;
 	}

@@ -30,11 +30,11 @@ struct http_cache {
 	struct shard shards[SHARDS];
 };
 
-static uint64_t hash_key(const char *k, size_t n)
+uint64_t cache_hash(const void *p, size_t n)
 {
 	uint64_t h = 1469598103934665603ull; /* FNV-1a */
 	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)k[i]) * 1099511628211ull;
+		h = (h ^ ((const unsigned char *)p)[i]) * 1099511628211ull;
 	return h;
 }
 
@@ -92,7 +92,7 @@ static void unlink_entry(struct shard *s, struct entry **slot)
 bool cache_get(struct http_cache *c, const char *key, size_t klen, uint64_t generation,
                int64_t now_ms, struct buf *out, struct cache_meta *meta)
 {
-	uint64_t h = hash_key(key, klen);
+	uint64_t h = cache_hash(key, klen);
 	struct shard *s = &c->shards[h % SHARDS];
 	bool hit = false;
 	pthread_mutex_lock(&s->lock);
@@ -120,7 +120,7 @@ void cache_put(struct http_cache *c, const char *key, size_t klen, uint64_t gene
 	struct entry *e = malloc(cost);
 	if (!e)
 		return;
-	e->hash = hash_key(key, klen);
+	e->hash = cache_hash(key, klen);
 	e->generation = generation;
 	e->expires_ms = expires_ms;
 	e->meta = *meta;

@@ -20,6 +20,8 @@ struct cache_meta {
 	uint64_t etag;            /* the body's validator (0: none) */
 };
 
+/* FNV-1a of p[0..n): the cache's key hash, also the responses' ETag (http/respond.c). */
+uint64_t cache_hash(const void *p, size_t n);
 /* max_bytes bounds the stored bodies and keys; NULL when out of memory. */
 struct http_cache *cache_new(size_t max_bytes);
 void cache_free(struct http_cache *c);

@@ -2,6 +2,7 @@
  * or a file), gzip it when that pays, add the headers every response carries. */
 #include "http/respond.h"
 
+#include "http/cache.h"
 #include "lib/html.h"
 
 #include <stdio.h>
@@ -127,12 +128,10 @@ static struct MHD_Response *buffer_response(const void *body, size_t len, const 
 	return resp;
 }
 
-/* The validator of a response's bytes (FNV-1a): equal bytes, equal tag, across restarts. */
+/* The validator of a response's bytes: equal bytes, equal tag, across restarts (0 is "none"). */
 static uint64_t etag_of(const void *body, size_t len)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ ((const unsigned char *)body)[i]) * 1099511628211ull;
+	uint64_t h = cache_hash(body, len);
 	return h ? h : 1;
 }
 

@@ -6,6 +6,7 @@
 #include <libxml/xmlwriter.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/api_common.h"
 #include "core/article_fsm.h"
@@ -65,17 +66,17 @@ static void link_elem(struct feed *f, const char *rel, const char *href, const c
 /* RFC 3339 (Atom) or RFC 822 (RSS) time in Beijing time. */
 static const char *when(struct http_req *r, int64_t t, int rss)
 {
-	char iso[32];
-	time_format_iso8601(t, 8 * 3600, iso);
-	if (!rss)
-		return arena_strdup(r->arena, iso);
-	static const char *const MON[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-	static const char *const DAY[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
-	int64_t days = (t + 8 * 3600) / 86400;
-	int mon = (iso[5] - '0') * 10 + (iso[6] - '0');
-	return arena_printf(r->arena, "%s, %.2s %s %.4s %.8s +0800", DAY[((days % 7) + 7) % 7],
-	                    iso + 8, MON[mon - 1], iso, iso + 11);
+	char out[40];
+	if (!rss) {
+		time_format_iso8601(t, 8 * 3600, out);
+		return arena_strdup(r->arena, out);
+	}
+	/* The server never calls setlocale: strftime's names are the C locale's English ones. */
+	time_t local = (time_t)(t + 8 * 3600);
+	struct tm tm;
+	gmtime_r(&local, &tm);
+	strftime(out, sizeof out, "%a, %d %b %Y %H:%M:%S +0800", &tm);
+	return arena_strdup(r->arena, out);
 }
 
 static int write_feed(struct http_req *r, struct db *db, int rss, struct buf *out, struct err *e)

@@ -7,7 +7,19 @@
 #include "core/article_fsm.h"
 #include "core/media_type.h"
 #include "core/roles.h"
+#include "lib/buf.h"
+#include "lib/sanitize.h"
 #include "store/db.h"
+
+int article_body_clean(const char *body, struct buf *html, struct buf *text, struct err *e)
+{
+	int rc = html_sanitize(body, strlen(body), html, e);
+	if (rc == 0)
+		rc = html_plain_text(html->data ? html->data : "", html->len, text, e);
+	buf_addc(html, '\0');
+	buf_addc(text, '\0');
+	return rc;
+}
 
 static const char *or_empty(const char *s)
 {

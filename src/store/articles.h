@@ -27,6 +27,13 @@ struct article_in {
 
 enum { ARTICLE_TAGS_MAX = 10, ARTICLE_TAG_MAX = 40 /* bytes */ };
 
+/* The body as stored: body cleaned by the allow-list sanitiser (lib/sanitize.h) into *html and
+ * its visible text into *text, both NUL-terminated; the caller frees the buffers. The API's
+ * writes and the demo's articles both go through here. ERR_BAD_REQUEST for a body that is
+ * not UTF-8 or too large. */
+struct buf;
+int article_body_clean(const char *body, struct buf *html, struct buf *text, struct err *e);
+
 struct article_actor {
 	int64_t user_id;
 	unsigned roles;

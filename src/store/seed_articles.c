@@ -8,7 +8,6 @@
 #include "core/article_fsm.h"
 #include "lib/buf.h"
 #include "lib/csv.h"
-#include "lib/sanitize.h"
 #include "store/articles.h"
 #include "store/db.h"
 #include "store/seed_internal.h"
@@ -21,20 +20,13 @@ static int one_article(struct seed_ctx *c, struct csv *csv, int64_t now, struct 
 		return err_set(e, ERR_BAD_REQUEST, "articles.csv:%ld: unknown kind", csv_line(csv));
 	if (seed_parse_int(csv_get(csv, "days_ago"), 0, 36500, &days) < 0)
 		return err_set(e, ERR_BAD_REQUEST, "articles.csv:%ld: bad days_ago", csv_line(csv));
-	const char *body = csv_get(csv, "body");
 	struct buf clean = BUF_INIT, text = BUF_INIT;
-	int rc = html_sanitize(body, strlen(body), &clean, e);
-	if (rc == 0)
-		rc = html_plain_text(clean.data ? clean.data : "", clean.len, &text, e);
-	buf_addc(&clean, '\0');
-	buf_addc(&text, '\0');
-	/* Tags: the file's ;-free comma list, as the API takes it. */
-	const char *tags[ARTICLE_TAGS_MAX];
-	size_t ntags = 0;
-	char *list = arena_strdup(&c->a, csv_get(csv, "tags"));
-	for (char *save = NULL, *t = strtok_r(list, ",", &save); t && ntags < ARTICLE_TAGS_MAX;
-	     t = strtok_r(NULL, ",", &save))
-		tags[ntags++] = t;
+	int rc = article_body_clean(csv_get(csv, "body"), &clean, &text, e);
+	/* Tags: a comma list, as the API takes it. */
+	size_t ntags;
+	const char **tags = arena_split(&c->a, csv_get(csv, "tags"), ',', &ntags);
+	if (ntags > ARTICLE_TAGS_MAX)
+		ntags = ARTICLE_TAGS_MAX;
 	struct article_in in = {.kind = kind,
 	                        .title = csv_get(csv, "title"),
 	                        .summary = csv_get(csv, "summary"),
