@@ -29,10 +29,11 @@ after(async () => {
   await srv?.stop();
 });
 
-// The inspector's phone, located in 中山区, on the inspection page.
+// The inspector's phone, located in 中山区, on the inspection page, with the service worker that
+// keeps the console for use without signal.
 const phone = () => loginPage(browser, srv, 'inspector', pw.inspector, {
   viewport: PHONE,
-  context: { permissions: ['geolocation'], geolocation: { latitude: 38.915, longitude: 121.64 } },
+  context: { permissions: ['geolocation'], geolocation: { latitude: 38.915, longitude: 121.64 }, serviceWorkers: 'allow' },
   ready: (page) => page.getByRole('heading', { name: '督查检查' }),
 });
 

@@ -14,9 +14,11 @@ export const PHONE = { width: 390, height: 844 };
 export const launch = () => chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });
 
 // A page of a fresh context logged in as `login` through the login form; it waits for `ready`
-// (a locator maker) or the 退出 button. bypassCSP: axe is injected as an inline script.
+// (a locator maker) or the 退出 button. bypassCSP: axe is injected as an inline script. The
+// console's service worker (the offline shell) is blocked unless the context allows it: each
+// fresh context would install it and copy every file it loads, for nothing but the offline test.
 export async function loginPage(browser, srv, login, password, { viewport = DESKTOP, context = {}, ready } = {}) {
-  const ctx = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', bypassCSP: true, ...context });
+  const ctx = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', bypassCSP: true, serviceWorkers: 'block', ...context });
   const page = await ctx.newPage();
   page.on('pageerror', (err) => { throw err; });
   await page.goto(`${srv.base}/console#/login`);

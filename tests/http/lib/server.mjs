@@ -85,6 +85,11 @@ function describe(r) {
 // WENMING_TEST_PG (a postgresql:// URL of a test cluster, see scripts/pg-test-server.sh):
 // every instance gets a fresh database on that cluster instead of a SQLite file.
 export const PG = process.env.WENMING_TEST_PG || '';
+
+// Debian's `psql` is a Perl wrapper that picks a version: the binary itself starts several
+// times faster, and the tests run it a few hundred times.
+const PG_BIN = process.env.PG_BIN || '/usr/lib/postgresql/15/bin';
+export const PSQL = existsSync(path.join(PG_BIN, 'psql')) ? path.join(PG_BIN, 'psql') : 'psql';
 let pgSeq = 0;
 
 // The URL with its database name replaced (postgresql://user@host/NAME?params).
@@ -97,7 +102,7 @@ export function pgUrlFor(url, name) {
 // Creates a database on the test cluster (empty, or a copy of `template`); returns its URL.
 export function pgCreateDatabase(name = `wm_${process.pid}_${++pgSeq}_${Math.random().toString(36).slice(2, 8)}`, template = null) {
   const sql = `CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`;
-  execFileSync('psql', [PG, '-qAtX', '-v', 'ON_ERROR_STOP=1', '-c', sql],
+  execFileSync(PSQL, [PG, '-qAtX', '-v', 'ON_ERROR_STOP=1', '-c', sql],
     { stdio: ['ignore', 'ignore', 'pipe'], timeout: 30000 });
   return pgUrlFor(PG, name);
 }
@@ -107,7 +112,7 @@ const pgDbName = (url) => /^postgres(?:ql)?:\/\/[^/?]*\/([^?]*)/.exec(url)[1];
 
 function pgDropDatabase(url) {
   const name = pgDbName(url);
-  execFileSync('psql', [PG, '-qAtX', '-c', `DROP DATABASE IF EXISTS ${name}`],
+  execFileSync(PSQL, [PG, '-qAtX', '-c', `DROP DATABASE IF EXISTS ${name}`],
     { stdio: ['ignore', 'ignore', 'pipe'], timeout: 30000 });
 }
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { PG, runCli } from './server.mjs';
+import { PG, PSQL, runCli } from './server.mjs';
 import { req } from './http.mjs';
 
 // `wenming user add LOGIN --name LOGIN --unit UNIT --roles a,b`; resolves the password it
@@ -110,7 +110,7 @@ export function totpCode(secret, t = Date.now() / 1000) {
 export function sql(db, text) {
   // A running server may hold SQLite's write lock for a moment (its jobs, its writer): wait
   // for it as the server's own connections do, instead of failing at once with "locked".
-  const [cmd, args] = PG ? ['psql', [db, '-qAtX', '-v', 'ON_ERROR_STOP=1', '-c', text]]
+  const [cmd, args] = PG ? [PSQL, [db, '-qAtX', '-v', 'ON_ERROR_STOP=1', '-c', text]]
     : ['sqlite3', ['-cmd', '.timeout 10000', db, text]];
   return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 30000 }).toString().trim();
 }

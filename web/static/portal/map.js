@@ -25,8 +25,9 @@ function start() {
   map.setView(CITY, 12);
   const markers = L.layerGroup().addTo(map);
   let points = [];
-  let areas = null;
+  let areasDrawn = null; /* one drawing of the outlines, however many loads wait on it */
   let first = true;
+  let pending = null; /* the newest fetch: a filter changed again before the last answer */
 
   const draw = () => {
     markers.clearLayers();
@@ -46,21 +47,27 @@ function start() {
     const qs = new URLSearchParams();
     for (const [k, v] of new FormData(form)) if (v !== '') qs.set(k, v);
     const summary = document.getElementById('map-summary');
+    pending?.abort();
+    const mine = new AbortController();
+    pending = mine;
     let data;
     try {
-      const res = await fetch(`/api/v1/public/map?${qs}`);
+      const res = await fetch(`/api/v1/public/map?${qs}`, { signal: mine.signal });
       if (!res.ok) throw new Error(String(res.status));
       data = await res.json();
     } catch {
-      summary.textContent = '暂时无法读取问题数据，请稍后再试。';
+      if (!mine.signal.aborted) summary.textContent = '暂时无法读取问题数据，请稍后再试。';
       return;
     }
+    /* An older answer arriving after a newer request must not overwrite what it shows. */
+    if (mine.signal.aborted) return;
     history.replaceState(null, '', `/map?${qs}`);
     points = data.points;
     summary.textContent = `近 ${data.days} 天共反映 ${data.total} 件问题，已解决 ${data.solved} 件；`
       + `地图上是其中有位置的 ${points.length < data.located ? `最新 ${points.length}` : points.length} 件。`;
     fillTable(data, qs.get('district'));
-    areas = areas || (await drawAreas(L, map));
+    const areas = await (areasDrawn ||= drawAreas(L, map));
+    if (mine.signal.aborted) return;
     const district = qs.get('district') && areaBounds(areas, qs.get('district'));
     if (district) map.fitBounds(district, { padding: [8, 8] });
     else if (first && points.length) map.fitBounds(L.latLngBounds(points.map((p) => [p.lat, p.long])), { padding: [24, 24], maxZoom: 15 });
