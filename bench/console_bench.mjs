@@ -1,10 +1,10 @@
 // The console's figures (issue 7): the weight of each main page's JS + CSS as sent (gzip),
 // and the time to interactive of the inbox with 10,000 open cases, in headless chromium.
 // Usage: node bench/console_bench.mjs [OPEN_CASES]   (make bench-console)
-import { chromium } from 'playwright-core';
 import { createInstance, runCli, startServer } from '../tests/http/lib/server.mjs';
 import { addUser } from '../tests/http/lib/staff.mjs';
 import { sql } from '../tests/http/lib/staff.mjs';
+import { launch } from '../tests/browser/lib/console.mjs';
 
 const want = Number(process.argv[2] || 10000);
 const inst = await createInstance({ demo: true });
@@ -14,7 +14,7 @@ if (gen.code !== 0) throw new Error(gen.stderr);
 const open = Number(sql(inst.db, "SELECT COUNT(*) FROM cases WHERE status NOT IN ('closed', 'rejected')"));
 const srv = await startServer({ instance: inst });
 const pw = await addUser(srv, 'bench.office', 'O-WMB', 'office,dispatcher');
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const browser = await launch(); // the tests' chromium (its headless shell)
 
 async function visit(hash, ready) {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });

@@ -11,7 +11,7 @@ pkgs=(build-essential pkg-config
       postgresql   # the server binaries: make test runs everything on PostgreSQL too
       sqlite3      # the CLI: tests/http/audit.test.mjs changes rows behind wenming's back
       nginx openssl   # make test runs deploy/nginx-wenming.conf with a self-signed certificate
-      chromium fonts-noto-cjk)  # browser tests of the console (playwright-core drives it); CJK glyphs
+      chromium-headless-shell fonts-noto-cjk)  # browser tests (playwright-core drives it); CJK glyphs
 # A machine may carry Node.js from elsewhere (its npm built in): only ask apt when the commands are missing.
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)

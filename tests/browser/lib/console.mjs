@@ -1,7 +1,7 @@
 // What the browser tests share: Debian's chromium, a page logged in through the console's form,
 // steps that keep a screenshot when they fail, and axe-core's verdict.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { ROOT } from '../../http/lib/server.mjs';
@@ -10,8 +10,14 @@ export const OUT = path.join(ROOT, 'tests/browser/out');
 export const DESKTOP = { width: 1440, height: 900 };
 export const PHONE = { width: 390, height: 844 };
 
-// chromium from Debian (playwright's own download cannot work here); --no-sandbox: as root.
-export const launch = () => chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });
+// Chromium from Debian (playwright's own download cannot work here): its headless shell, the
+// build without the browser's interface that playwright itself uses for headless runs (the
+// browser tests take about 40% less time than with the full chromium), else the full one;
+// $CHROMIUM picks another. --no-sandbox: as root.
+export const CHROMIUM = process.env.CHROMIUM
+  || ['/usr/lib/chromium/chromium-headless-shell', '/usr/bin/chromium'].find((p) => existsSync(p))
+  || '/usr/bin/chromium';
+export const launch = () => chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 
 // A page of a fresh context logged in as `login` through the login form; it waits for `ready`
 // (a locator maker) or the 退出 button. bypassCSP: axe is injected as an inline script. The
