@@ -332,9 +332,8 @@ int plan_json(struct db *db, int64_t id, int64_t now, json_t **out, struct err *
 		    " JOIN standard_node n ON n.id = ti.node_id JOIN task t ON t.id = ti.task_id"
 		    " WHERE t.plan_id = ? ORDER BY ti.task_id, n.code",
 		    DB_ARGS(db_int(id)), by_id, "items", 0, e);
-	size_t i;
-	json_t *r;
-	json_array_foreach(roots, i, r) rollup(r);
+	for (size_t i = 0; i < json_array_size(roots); i++)
+		rollup(json_array_get(roots, i));
 	json_decref(by_id);
 	tset_free(&s);
 	if (rc) {
