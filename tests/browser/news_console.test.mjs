@@ -30,12 +30,19 @@ after(async () => {
 // Nothing typed into the editor may ever run (the test pages bypass the CSP, so only the
 // console's own care stops it): an alert() would be a script of the article's.
 const alerts = [];
+// The console's own question before unsaved writing is left: answered with `leave.answer`.
+const leave = { asked: 0, answer: false };
 
 // A page logged in through the form; the editor starts on 创城宣传, the office on its inbox.
 async function as(login, viewport = DESKTOP) {
   const page = await loginPage(browser, srv, login, pw[login], { viewport });
   page.on('dialog', (d) => {
-    alerts.push(`${login}: ${d.message()}`);
+    if (d.type() === 'confirm' && d.message().startsWith('您有未保存的修改')) {
+      leave.asked++;
+      (leave.answer ? d.accept() : d.dismiss()).catch(() => {});
+      return;
+    }
+    alerts.push(`${login}: ${d.type()}: ${d.message()}`);
     d.dismiss().catch(() => {});
   });
   return page;
@@ -202,8 +209,29 @@ test('on a phone: written with the toolbar, HTML source cleaned by the server an
     await e.getByLabel('标题').fill('我改的标题');
     await e.getByRole('button', { name: '保存', exact: true }).click();
     await e.getByText('这篇文章已被他人修改或状态已变化').waitFor();
-    await e.getByRole('button', { name: /重新加载/ }).click();
+    await e.getByRole('button', { name: /重新加载/ }).click(); // says it drops the change: no question
     await e.getByRole('heading', { name: '另一处改过的标题' }).waitFor();
+    assert.equal(leave.asked, 0);
+  });
+  await step(e, 'news-leave', async () => {
+    // unsaved writing: the way out asks first; 取消 keeps the page and what was typed
+    const here = e.url();
+    await e.getByLabel('摘要（可不填，列表中显示正文开头）').fill('还没保存的摘要');
+    await e.getByRole('link', { name: '← 创城宣传' }).click();
+    for (let i = 0; i < 100 && leave.asked < 1; i++) await e.waitForTimeout(20);
+    assert.equal(leave.asked, 1);
+    assert.equal(e.url(), here, 'the address is the page still shown');
+    assert.equal(await e.getByLabel('摘要（可不填，列表中显示正文开头）').inputValue(), '还没保存的摘要');
+    leave.answer = true;
+    await e.getByRole('link', { name: '← 创城宣传' }).click();
+    await e.getByRole('heading', { name: '创城宣传', level: 1 }).waitFor();
+    assert.equal(leave.asked, 2);
+    // a saved page leaves without a question
+    await e.goBack();
+    await e.getByRole('button', { name: '保存', exact: true }).waitFor();
+    await e.getByRole('link', { name: '← 创城宣传' }).click();
+    await e.getByRole('heading', { name: '创城宣传', level: 1 }).waitFor();
+    assert.equal(leave.asked, 2);
   });
   assert.deepEqual(alerts, [], 'no script of the article ran');
   await e.context().close();

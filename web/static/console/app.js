@@ -54,7 +54,19 @@ function renderChrome() {
     h('button', { type: 'button', class: 'link', onclick: logout }, '退出'));
 }
 
+// A page holding unsaved work registers a guard (nav.guard): leaving it through the menu, a
+// link, the back button, logging out or closing the tab asks first.
+const LEAVE = '您有未保存的修改，离开此页将丢失这些修改。确定离开吗？';
+let leaveGuard = null;
+let shownHash = location.hash;
+const mayLeave = () => !leaveGuard?.() || window.confirm(LEAVE);
+window.addEventListener('beforeunload', (ev) => {
+  if (leaveGuard?.()) ev.preventDefault();
+});
+
 async function logout() {
+  if (!mayLeave()) return;
+  leaveGuard = null;
   try { await api('DELETE', '/api/v1/session'); } catch { /* gone already */ }
   session.user = null;
   session.csrf = null;
@@ -73,6 +85,13 @@ function parse() {
 
 let generation = 0;
 async function route() {
+  if (location.hash !== shownHash && !mayLeave()) {
+    // stay: the address goes back to the page still shown, without drawing it again
+    history.replaceState(null, '', shownHash || location.pathname);
+    return;
+  }
+  leaveGuard = null;
+  shownHash = location.hash;
   const gen = ++generation;
   const main = document.getElementById('main');
   const r = parse();
@@ -92,7 +111,11 @@ async function route() {
     const mod = await PAGES[r.name]();
     if (gen !== generation) return;
     clear(main, view);
-    await mod.render(view, r, { go: (hash) => { location.hash = hash; }, refreshChrome: renderChrome, home });
+    const go = (hash, { discard = false } = {}) => {
+      if (discard) leaveGuard = null;
+      location.hash = hash;
+    };
+    await mod.render(view, r, { go, refreshChrome: renderChrome, home, guard: (fn) => { leaveGuard = fn; } });
     if (gen !== generation) return;
     const heading = view.querySelector('h1');
     document.title = `${heading ? heading.textContent + ' - ' : ''}文明城市创建工作平台`;

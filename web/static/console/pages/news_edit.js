@@ -43,7 +43,7 @@ function draw(main, a, nav, notes = []) {
     draw(main, next, nav, said);
     main.querySelector('.notices')?.focus();
   };
-  const reload = () => nav.go(`#/news/${a.id}?t=${Date.now()}`);
+  const reload = () => nav.go(`#/news/${a.id}?t=${Date.now()}`, { discard: true });
   // a line with the error, and for a stale version the way to the current one
   const failure = (box, err) => clear(box, stale(err)
     ? ['这篇文章已被他人修改或状态已变化，您看到的不是最新版本。', ' ',
@@ -66,6 +66,8 @@ function draw(main, a, nav, notes = []) {
     }
   }, failure);
 
+  // unsaved writing is not lost to a stray click on the menu or the back button
+  nav.guard(() => !!form?.dirty());
   if (a) main.append(stateCard(a, form, redraw, failure));
   if (form) main.append(form.el);
   else main.append(readOnly(a));
