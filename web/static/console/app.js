@@ -115,7 +115,7 @@ async function route() {
       if (discard) leaveGuard = null;
       location.hash = hash;
     };
-    await mod.render(view, r, { go, refreshChrome: renderChrome, home, guard: (fn) => { leaveGuard = fn; } });
+    await mod.render(view, r, { go, refreshChrome: renderChrome, home, guard: (fn) => { if (gen === generation) leaveGuard = fn; } });
     if (gen !== generation) return;
     const heading = view.querySelector('h1');
     document.title = `${heading ? heading.textContent + ' - ' : ''}文明城市创建工作平台`;
