@@ -67,6 +67,7 @@ function start() {
       + `地图上是其中有位置的 ${points.length < data.located ? `最新 ${points.length}` : points.length} 件。`;
     fillTable(data, qs.get('district'));
     const areas = await (areasDrawn ||= drawAreas(L, map));
+    if (!areas) areasDrawn = null; // not read this time: the next load tries again
     if (mine.signal.aborted) return;
     const district = qs.get('district') && areaBounds(areas, qs.get('district'));
     if (district) map.fitBounds(district, { padding: [8, 8] });
