@@ -108,6 +108,7 @@ test('a forbidden move is not offered, and refused when forced', async () => {
   await step(x, 'not-offered', async () => {
     await x.goto(`${srv.base}/console#/case/${code}`);
     await x.getByRole('heading', { name: `案件 ${code}` }).waitFor();
+    await x.getByLabel('操作').waitFor(); // drawn after the map, a moment after the heading
     const options = await x.getByLabel('操作').locator('option').allInnerTexts();
     assert.deepEqual(options, ['备注']);
     const s = await loginOk(srv, 'xg', pw.xg);
