@@ -17,6 +17,7 @@ int open311_check_jurisdiction(struct http_req *r, struct err *e);
 
 extern const struct param_spec open311_post_params[];
 extern const struct param_spec open311_query_params[];
+extern const struct param_spec open311_request_params[];
 extern const struct param_spec open311_jurisdiction_params[];
 
 #endif

@@ -5,6 +5,7 @@
 #include "app.h"
 #include "core/tracking.h"
 #include "store/case_store.h"
+#include "store/refcache.h"
 
 enum {
 	WINDOW_DAYS = 90,         /* Open311: a date range spans at most 90 days */
@@ -14,8 +15,22 @@ enum {
 
 static const char *const status_values[] = {"open", "closed", NULL};
 
+#define API_KEY_PARAM                                                                              \
+	{                                                                                          \
+		.name = "api_key", .type = PT_STRING, .max_len = 100,                              \
+		.description = "An integrator's key (`wenming apikey create`): full description, " \
+		               "address and point; without it they are masked as on the portal"    \
+	}
+
+const struct param_spec open311_request_params[] = {
+    {.name = "jurisdiction_id", .type = PT_STRING, .max_len = 100},
+    API_KEY_PARAM,
+    {.name = NULL},
+};
+
 const struct param_spec open311_query_params[] = {
     {.name = "jurisdiction_id", .type = PT_STRING, .max_len = 100},
+    API_KEY_PARAM,
     {.name = "service_request_id",
      .type = PT_LIST,
      .max_len = TRACKING_MAX,
@@ -71,6 +86,27 @@ static const char **normalize_codes(struct http_req *r, const char **codes, size
 	return codes;
 }
 
+/* Who asks decides what is shown: the public (no key) sees what the portal shows, masked;
+ * an integrator's valid key sees the case as filed. A key that is wrong is refused rather
+ * than quietly answered masked, so an app does not mistake masked data for the real. The
+ * key is in the URL, so the response cache keeps keyed answers apart from the public's. */
+static int caller_view(struct http_req *r, int *masked, struct err *e)
+{
+	const char *key = req_str(r, "api_key");
+	*masked = 1;
+	if (!key || !*key)
+		return 0;
+	struct db *db;
+	int64_t id;
+	int rc = app_db(r->app, &db, e);
+	if (rc < 0 || (rc = refcache_apikey(r->app->refcache, db, key, &id, e)) < 0)
+		return rc;
+	if (!id)
+		return err_set(e, ERR_FORBIDDEN, "api_key is invalid or revoked");
+	*masked = 0;
+	return 0;
+}
+
 static const char *media_base(struct http_req *r)
 {
 	return arena_printf(r->arena, "%s/media/", r->base_url);
@@ -122,10 +158,10 @@ static int parse_dates(struct http_req *r, struct case_query *q, struct err *e)
 
 int open311_get_requests(struct http_req *r, struct http_resp *w, struct err *e)
 {
-	int rc = open311_check_jurisdiction(r, e);
-	if (rc < 0)
-		return rc;
 	struct case_query q = {.limit = PAGE_SIZE_DEFAULT};
+	int rc = open311_check_jurisdiction(r, e);
+	if (rc < 0 || (rc = caller_view(r, &q.masked, e)) < 0)
+		return rc;
 	const char *ids = req_str(r, "service_request_id");
 	if (ids) {
 		q.codes = normalize_codes(r, split_list(r, ids, &q.ncodes), &q.ncodes);
@@ -187,7 +223,7 @@ int open311_get_request(struct http_req *r, struct http_resp *w, struct err *e)
 		               r->path_args[0]);
 	const char *codes[] = {norm};
 	struct case_query q = {.codes = codes, .ncodes = 1, .limit = 1};
-	if ((rc = run_query(r, &q, w, e)) < 0)
+	if ((rc = caller_view(r, &q.masked, e)) < 0 || (rc = run_query(r, &q, w, e)) < 0)
 		return rc;
 	if (json_array_size(w->json) == 0) {
 		json_decref(w->json);

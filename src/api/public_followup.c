@@ -12,6 +12,7 @@
 #include "api/api_common.h"
 #include "app.h"
 #include "core/case_fsm.h"
+#include "core/mask.h"
 #include "core/sla.h"
 #include "core/tracking.h"
 #include "http/ratelimit.h"
@@ -130,7 +131,7 @@ static int timeline_json(struct db *db, int64_t case_id, json_t *out, struct err
 		    signed_by(db_col_text(st, 6), db_col_text(st, 8)), "due_at",
 		    due ? json_integer(due) : json_null(), "late",
 		    due ? json_boolean(at > due) : json_null());
-		json_object_set_new(ev, "note", json_string(db_col_text(st, 4)));
+		json_object_set_new(ev, "note", mask_json(db_col_text(st, 4), mask_text));
 		if (*db_col_text(st, 7))
 			json_object_set_new(ev, "unit", json_string(db_col_text(st, 7)));
 		json_array_append_new(out, ev);
@@ -174,17 +175,24 @@ int public_case_view(struct http_req *r, struct db *db, const char *code, json_t
 		int64_t due = final || db_col_is_null(st, 11) ? 0 : db_col_int(st, 11);
 		/* A stopped clock (缓办, or no stage running) has no deadline to miss. */
 		int running = due && *db_col_text(st, 13) && strcmp(status, "deferred") != 0;
+		/* The tracking code is no secret (Open311 lists it), so this is the public's view:
+		 * masked as on every public page (core/mask.h). */
+		int located = !db_col_is_null(st, 7) && !db_col_is_null(st, 8);
+		double lat = 0, lon = 0;
+		if (located)
+			mask_point(db_col_real(st, 7), db_col_real(st, 8), &lat, &lon);
 		c = json_pack(
-		    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:I, s:o, s:o, s:b}",
+		    "{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:b}",
 		    "code", db_col_text(st, 1), "status", status, "status_label",
 		    case_state_from_name(status, &s) == 0 ? case_state_label(s) : "",
 		    "open311_status", final ? "closed" : "open", "service_code", db_col_text(st, 3),
-		    "service_name", db_col_text(st, 4), "description", db_col_text(st, 5),
-		    "address", db_col_text(st, 6), "lat",
-		    db_col_is_null(st, 7) ? json_null() : json_real(db_col_real(st, 7)), "long",
-		    db_col_is_null(st, 8) ? json_null() : json_real(db_col_real(st, 8)),
-		    "requested_at", (json_int_t)db_col_int(st, 9), "updated_at",
-		    (json_int_t)db_col_int(st, 10), "closed_at", opt_time(st, 12), "due_at",
+		    "service_name", db_col_text(st, 4), "description",
+		    mask_json(db_col_text(st, 5), mask_text), "address",
+		    mask_json(db_col_text(st, 6), mask_address), "lat",
+		    located ? json_real(lat) : json_null(), "long",
+		    located ? json_real(lon) : json_null(), "requested_at",
+		    (json_int_t)db_col_int(st, 9), "updated_at", (json_int_t)db_col_int(st, 10),
+		    "closed_at", opt_time(st, 12), "due_at",
 		    running ? json_integer(due) : json_null(), "overdue", running && r->now > due);
 		json_object_set_new(c, "agency_responsible", json_string(db_col_text(st, 14)));
 		/* where it is by area (a report placed on the map may have no address text) */

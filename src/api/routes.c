@@ -80,7 +80,7 @@ const struct route routes[] = {
     {"GET", "/open311/v2/requests", O311, open311_get_requests, ROLE_PUBLIC, open311_query_params,
      "Search reported problems", CACHE_MS},
     {"GET", "/open311/v2/requests/{service_request_id}", O311, open311_get_request, ROLE_PUBLIC,
-     open311_jurisdiction_params, "One reported problem", CACHE_MS},
+     open311_request_params, "One reported problem", CACHE_MS},
     {"GET", "/open311/v2/tokens/{token}", O311, open311_get_token, ROLE_PUBLIC,
      open311_jurisdiction_params, "The request id for a submission token", 0},
     {"GET", "/api/v1/public/cases/{code}", 0, public_case_get, ROLE_PUBLIC, NULL,

@@ -147,3 +147,12 @@ void mask_point(double lat, double lon, double *out_lat, double *out_lon)
 	*out_lat = round(clat * 1e6) / 1e6;
 	*out_lon = round(clon * 1e6) / 1e6;
 }
+
+json_t *mask_json(const char *in, void (*masker)(const char *in, struct buf *out))
+{
+	struct buf b = BUF_INIT;
+	masker(in, &b);
+	json_t *s = json_stringn(b.data, b.len);
+	buf_free(&b);
+	return s;
+}

@@ -5,6 +5,8 @@
 #ifndef WM_MASK_H
 #define WM_MASK_H
 
+#include <jansson.h>
+
 #include "lib/buf.h"
 
 /* The side of a mask_point cell in metres (north-south exactly 0.0018°, east-west the same
@@ -25,5 +27,7 @@ void mask_text(const char *in, struct buf *out);
 /* The centre of the MASK_CELL_M grid cell holding (lat, lon), to 6 decimals: the same for
  * every point in the cell, so clusters stay where they are and no single door is shown. */
 void mask_point(double lat, double lon, double *out_lat, double *out_lon);
+/* A new JSON string of in through masker (mask_text or mask_address); NULL when out of memory. */
+json_t *mask_json(const char *in, void (*masker)(const char *in, struct buf *out));
 
 #endif

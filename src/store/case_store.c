@@ -8,6 +8,7 @@
 
 #include "core/case_fsm.h"
 #include "core/geo.h"
+#include "core/mask.h"
 #include "core/media_type.h"
 #include "core/sla.h"
 #include "core/timefmt.h"
@@ -312,12 +313,31 @@ static const char *media_ext_of(const char *mime)
 	return "jpg";
 }
 
-static json_t *row_json(struct db_stmt *st, const char *media_base)
+static json_t *text_json(const char *s, int masked, void (*masker)(const char *, struct buf *))
+{
+	return masked ? mask_json(s, masker) : json_string(s);
+}
+
+/* The row's point, masked for the public: 0 when it has none. */
+static int row_point(struct db_stmt *st, int masked, double *lat, double *lon)
+{
+	if (db_col_is_null(st, 14) || db_col_is_null(st, 15))
+		return 0;
+	*lat = db_col_real(st, 14);
+	*lon = db_col_real(st, 15);
+	if (masked)
+		mask_point(*lat, *lon, lat, lon);
+	return 1;
+}
+
+static json_t *row_json(struct db_stmt *st, const char *media_base, int masked)
 {
 	const char *status = db_col_text(st, 1);
 	int closed = strcmp(status, "closed") == 0 || strcmp(status, "rejected") == 0;
 	json_t *media;
-	if (!db_col_is_null(st, 16)) {
+	if (!db_col_is_null(st, 16) && masked) {
+		media = json_null(); /* the report's photo may show people and doors */
+	} else if (!db_col_is_null(st, 16)) {
 		char url[1024];
 		snprintf(url, sizeof url, "%s%s.%s", media_base, db_col_text(st, 16),
 		         media_ext_of(db_col_text(st, 17)));
@@ -329,22 +349,22 @@ static json_t *row_json(struct db_stmt *st, const char *media_base)
 	json_t *o = json_object();
 	json_object_set_new(o, "service_request_id", json_string(db_col_text(st, 0)));
 	json_object_set_new(o, "status", json_string(closed ? "closed" : "open"));
-	json_object_set_new(o, "status_notes", json_string(db_col_text(st, 2)));
+	json_object_set_new(o, "status_notes", text_json(db_col_text(st, 2), masked, mask_text));
 	json_object_set_new(o, "service_name", json_string(db_col_text(st, 3)));
 	json_object_set_new(o, "service_code", json_string(db_col_text(st, 4)));
-	json_object_set_new(o, "description", json_string(db_col_text(st, 5)));
+	json_object_set_new(o, "description", text_json(db_col_text(st, 5), masked, mask_text));
 	json_object_set_new(o, "agency_responsible", json_string(db_col_text(st, 6)));
 	json_object_set_new(o, "service_notice", json_string(db_col_text(st, 7)));
 	json_object_set_new(o, "requested_datetime", time_json(st, 8));
 	json_object_set_new(o, "updated_datetime", time_json(st, 9));
 	json_object_set_new(o, "expected_datetime", time_json(st, 10));
-	json_object_set_new(o, "address", json_string(db_col_text(st, 11)));
-	json_object_set_new(o, "address_id", json_string(db_col_text(st, 12)));
+	json_object_set_new(o, "address", text_json(db_col_text(st, 11), masked, mask_address));
+	json_object_set_new(o, "address_id", json_string(masked ? "" : db_col_text(st, 12)));
 	json_object_set_new(o, "zipcode", json_string(db_col_text(st, 13)));
-	json_object_set_new(o, "lat",
-	                    db_col_is_null(st, 14) ? json_null() : json_real(db_col_real(st, 14)));
-	json_object_set_new(o, "long",
-	                    db_col_is_null(st, 15) ? json_null() : json_real(db_col_real(st, 15)));
+	double lat, lon;
+	int located = row_point(st, masked, &lat, &lon);
+	json_object_set_new(o, "lat", located ? json_real(lat) : json_null());
+	json_object_set_new(o, "long", located ? json_real(lon) : json_null());
 	json_object_set_new(o, "media_url", media);
 	return o;
 }
@@ -392,6 +412,13 @@ int case_query_json(struct db *db, const struct case_query *q, const char *media
 				buf_free(&sql);
 				return err_set(e, ERR_BAD_REQUEST, "lat/long/radius out of range");
 			}
+			/* a masked point lies up to half a cell's diagonal from the true one */
+			if (q->masked &&
+			    geo_bbox_around(q->lat, q->lon, q->radius_m + MASK_CELL_M, &box) < 0) {
+				free(args);
+				buf_free(&sql);
+				return err_set(e, ERR_BAD_REQUEST, "lat/long/radius out of range");
+			}
 			buf_adds(&sql, " AND c.lat BETWEEN ? AND ? AND c.lon BETWEEN ? AND ?");
 			args[n++] = db_real(box.min_lat);
 			args[n++] = db_real(box.max_lat);
@@ -413,9 +440,9 @@ int case_query_json(struct db *db, const struct case_query *q, const char *media
 		int64_t skipped = 0, taken = 0;
 		while ((rc = db_step(st, e)) == DB_ROW) {
 			if (!page_in_sql) {
-				if (db_col_is_null(st, 14) ||
-				    geo_distance_m(q->lat, q->lon, db_col_real(st, 14),
-				                   db_col_real(st, 15)) > q->radius_m)
+				double lat, lon;
+				if (!row_point(st, q->masked, &lat, &lon) ||
+				    geo_distance_m(q->lat, q->lon, lat, lon) > q->radius_m)
 					continue;
 				if (skipped < q->offset) {
 					skipped++;
@@ -425,7 +452,7 @@ int case_query_json(struct db *db, const struct case_query *q, const char *media
 					break;
 				taken++;
 			}
-			json_array_append_new(out, row_json(st, media_base));
+			json_array_append_new(out, row_json(st, media_base, q->masked));
 		}
 		db_done(st);
 		if (rc > 0)

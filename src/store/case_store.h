@@ -129,6 +129,11 @@ struct case_query {
 	int has_geo;
 	double lat, lon, radius_m;
 	int64_t limit, offset;
+	/* The public's view (docs/portal.md, "Maps and masking"): description and status notes
+	 * through mask_text, address through mask_address, the point through mask_point and
+	 * address_id and the report's own stored photo left out. A radius then selects by the
+	 * masked point, so no one can find the true one by narrowing circles. */
+	int masked;
 };
 
 /* Appends matching requests (newest first) to out as Open311 objects. media_base is the

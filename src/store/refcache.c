@@ -382,6 +382,20 @@ int refcache_recheck(struct refcache *c, struct db *db, struct refdata **d, int 
 	return 0;
 }
 
+int refcache_apikey(struct refcache *c, struct db *db, const char *key, int64_t *id, struct err *e)
+{
+	struct refdata *d;
+	int rc = refcache_get(c, db, &d, e);
+	if (rc < 0)
+		return rc;
+	int changed = 0;
+	*id = refdata_apikey(d, key);
+	if (!*id && (rc = refcache_recheck(c, db, &d, &changed, e)) == 0 && changed)
+		*id = refdata_apikey(d, key);
+	refdata_release(d);
+	return rc;
+}
+
 /* ---- lookups ---- */
 
 uint64_t refdata_generation(const struct refdata *d)

@@ -33,6 +33,9 @@ int refcache_get(struct refcache *c, struct db *db, struct refdata **out, struct
 int refcache_recheck(struct refcache *c, struct db *db, struct refdata **d, int *changed,
                      struct err *e);
 void refdata_release(struct refdata *d);
+/* *id: the active api key with this text, 0 when unknown or revoked, after one recheck of
+ * the generation on a miss (a key created a moment ago is found). */
+int refcache_apikey(struct refcache *c, struct db *db, const char *key, int64_t *id, struct err *e);
 
 uint64_t refdata_generation(const struct refdata *d);
 /* Any category, switched-off ones too (their cases keep their clock): check ->active before

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './lib/server.mjs';
 import { get, postForm, pool } from './lib/http.mjs';
-import { V2, DALIAN, catalogue, isOk, fileRequest, TRACKING_RE } from './lib/open311.mjs';
+import { V2, DALIAN, catalogue, isOk, fileRequest, TRACKING_RE, keyed } from './lib/open311.mjs';
 
 const TOTAL = 1500;
 const IN_FLIGHT = 32;
@@ -64,7 +64,7 @@ test('every acknowledged POST survives kill -9 and a restart', { timeout: 90000 
     const missing = [];
     const wrong = [];
     await pool(acked, 16, async (a) => {
-      const r = await get(again.base, `${V2}/requests/${a.id}.json`);
+      const r = await get(again.base, `${V2}/requests/${a.id}.json?${keyed(srv)}`);
       if (r.status !== 200) { missing.push(`${a.id} (#${a.n}): ${r.status}`); return; }
       const x = r.json()[0];
       if (x.service_request_id !== a.id || x.description !== `durability #${a.n}`) wrong.push(`${a.id}: ${JSON.stringify(x).slice(0, 200)}`);
@@ -119,7 +119,7 @@ test('SIGTERM under load: exit 0, and every acknowledged POST is there after res
   try {
     const missing = [];
     await pool(acked, 16, async (a) => {
-      const r = await get(again.base, `${V2}/requests/${a.id}.json`);
+      const r = await get(again.base, `${V2}/requests/${a.id}.json?${keyed(srv)}`);
       if (r.status !== 200 || r.json()[0].description !== `sigterm #${a.n}`) missing.push(`${a.id}: ${r.status}`);
     });
     assert.deepEqual(missing, [], `acknowledged before SIGTERM but missing (${missing.length} of ${acked.length})`);

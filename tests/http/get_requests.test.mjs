@@ -6,8 +6,10 @@ import assert from 'node:assert/strict';
 import { startServer } from './lib/server.mjs';
 import { get, parseXml, xmlRoot, assertError, contentType, sleep } from './lib/http.mjs';
 import {
-  V2, DALIAN, REQUEST_FIELDS, DATETIME_RE, catalogue, fileRequest, haversine, offset, fakeTrackingId,
+  V2, DALIAN, REQUEST_FIELDS, DATETIME_RE, catalogue, fileRequest, fetchRequest, haversine, offset,
+  fakeTrackingId, keyed,
 } from './lib/open311.mjs';
+import { jpeg } from './lib/images.mjs';
 
 let srv;
 let since;        // ISO start_date just before our requests
@@ -46,8 +48,9 @@ before(async () => {
 });
 after(async () => { await srv?.stop(); });
 
-async function list(query, fmt = 'json') {
-  const r = await get(srv.base, `${V2}/requests.${fmt}?${query}`);
+// As an integrator with the instance's key sees them; { keyless: true } as the public does.
+async function list(query, fmt = 'json', { keyless = false } = {}) {
+  const r = await get(srv.base, `${V2}/requests.${fmt}?${keyless ? '' : keyed(srv) + '&'}${query}`);
   assert.equal(r.status, 200, `requests.${fmt}?${query}: ${r.text.slice(0, 300)}`);
   if (fmt === 'xml') {
     assert.match(contentType(r), /xml/);
@@ -192,7 +195,7 @@ test('page and page_size walk the list without gaps or repeats', async () => {
 
 test('GET requests/{id} in both formats returns that one request with every field', async () => {
   const m = mine[2];
-  const j = await get(srv.base, `${V2}/requests/${m.id}.json`);
+  const j = await get(srv.base, `${V2}/requests/${m.id}.json?${keyed(srv)}`);
   assert.equal(j.status, 200);
   const arr = j.json();
   assert.equal(arr.length, 1);
@@ -200,7 +203,7 @@ test('GET requests/{id} in both formats returns that one request with every fiel
   assert.equal(arr[0].service_request_id, m.id);
   assert.equal(arr[0].service_code, codeB);
   assert.ok(Math.abs(arr[0].lat - m.lat) < 1e-6 && Math.abs(arr[0].long - m.long) < 1e-6);
-  const x = await get(srv.base, `${V2}/requests/${m.id}.xml`);
+  const x = await get(srv.base, `${V2}/requests/${m.id}.xml?${keyed(srv)}`);
   assert.equal(x.status, 200);
   assert.equal(xmlRoot(x.text), 'service_requests');
   const xr = parseXml(x.text).service_requests.request;
@@ -209,6 +212,53 @@ test('GET requests/{id} in both formats returns that one request with every fiel
   assert.equal(xr[0].service_request_id, m.id);
   assert.equal(xr[0].description, arr[0].description);
   assert.ok(Math.abs(Number(xr[0].lat) - m.lat) < 1e-6);
+});
+
+test('without a key Open311 shows what the portal shows: numbers, house numbers and the point masked, no report photo', async () => {
+  const at = offset(DALIAN, 1234, 567);
+  const r = await fileRequest(srv, {
+    service_code: codeA, lat: at.lat, long: at.long, address_string: '中山路123号3栋2单元501室',
+    description: '门口堆了杂物，请联系我 138 1234 5678，身份证 210202199001011234', address_id: 'bldg-77',
+  }, { files: [{ name: 'media', filename: 'a.jpg', type: 'image/jpeg', data: jpeg(77) }] });
+  const full = await fetchRequest(srv, r.id);
+  assert.equal(full.description, '门口堆了杂物，请联系我 138 1234 5678，身份证 210202199001011234');
+  assert.equal(full.address, '中山路123号3栋2单元501室');
+  assert.equal(full.address_id, 'bldg-77');
+  assert.match(full.media_url, /\/media\/[0-9a-f]{64}\.jpg$/);
+  assert.ok(Math.abs(full.lat - at.lat) < 1e-6 && Math.abs(full.long - at.long) < 1e-6, 'the key sees the point as filed');
+
+  const pub = await fetchRequest(srv, r.id, { keyless: true }); // same path a moment later: no cached keyed answer
+  assert.equal(pub.description, '门口堆了杂物，请联系我 ***，身份证 ***');
+  assert.equal(pub.address, '中山路**号**栋**单元**室');
+  assert.equal(pub.address_id, '');
+  assert.equal(pub.media_url, null, 'the report\'s photo may show people and doors');
+  const moved = haversine(at.lat, at.long, pub.lat, pub.long);
+  assert.ok(moved > 1 && moved < 145, `the point moved to its cell's centre (${moved.toFixed(0)} m)`);
+  for (const k of ['service_request_id', 'status', 'service_code', 'requested_datetime', 'agency_responsible']) assert.deepEqual(pub[k], full[k], k);
+
+  const [xml] = await list(`service_request_id=${r.id}`, 'xml', { keyless: true });
+  assert.equal(xml.description, pub.description);
+  assert.equal(xml.address, pub.address);
+  assert.equal(Number(xml.lat), pub.lat);
+  assert.equal((await fetchRequest(srv, r.id)).address, full.address, 'the keyed answer again after the public one');
+
+  // Narrowing circles find the masked point, never the true one.
+  const q = `service_code=${codeA}&start_date=${encodeURIComponent(since)}`;
+  assert.deepEqual(ids(await list(`${q}&lat=${pub.lat}&long=${pub.long}&radius=1`, 'json', { keyless: true })), [r.id]);
+  assert.deepEqual(ids(await list(`${q}&lat=${at.lat}&long=${at.long}&radius=1`, 'json', { keyless: true })), [], 'keyless: 1 m around the true point');
+  assert.deepEqual(ids(await list(`${q}&lat=${at.lat}&long=${at.long}&radius=1`)), [r.id], 'keyed: 1 m around the true point');
+  // a masked point up to ~142 m away from the true one is still found by a circle near it
+  assert.ok(ids(await list(`${q}&lat=${at.lat}&long=${at.long}&radius=${Math.ceil(moved) + 1}`, 'json', { keyless: true })).includes(r.id));
+});
+
+test('a wrong api_key on a read is refused, not quietly answered masked', async () => {
+  for (const fmt of ['json', 'xml']) {
+    assertError(await get(srv.base, `${V2}/requests.${fmt}?api_key=wm_not_a_key`), 403, fmt, 'list');
+    assertError(await get(srv.base, `${V2}/requests/${mine[0].id}.${fmt}?api_key=wm_not_a_key`), 403, fmt, 'one');
+  }
+  const blank = await get(srv.base, `${V2}/requests/${mine[0].id}.json?api_key=`);
+  assert.equal(blank.status, 200, 'an empty key is no key');
+  assert.equal(blank.json()[0].lat === mine[0].lat, false, 'and sees the public view');
 });
 
 test('an unknown request id or token is a 404 in the error shape', async () => {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createInstance, startServer, runCli } from './lib/server.mjs';
 import { get, postForm, sleep } from './lib/http.mjs';
-import { V2, DALIAN, catalogue, isOk, countRequests, TRACKING_RE } from './lib/open311.mjs';
+import { V2, DALIAN, catalogue, isOk, countRequests, TRACKING_RE, keyed } from './lib/open311.mjs';
 
 test('two instances on one database: interleaved POSTs, no duplicate codes, shared reads', { timeout: 90000 }, async () => {
   const inst = await createInstance({ demo: false });
@@ -44,7 +44,7 @@ test('two instances on one database: interleaved POSTs, no duplicate codes, shar
     // Each request is readable, as sent, on the instance that did not take it.
     for (const x of acked.filter((_, i) => i % 20 === 0)) {
       const other = x.n % 2 ? a : b;
-      const r = await get(other.base, `${V2}/requests/${x.id}.json`);
+      const r = await get(other.base, `${V2}/requests/${x.id}.json?${keyed(a)}`);
       assert.equal(r.status, 200, `${x.id} on the other instance`);
       assert.equal(r.json()[0].description, `instances #${x.n}`);
       const t = await get(other.base, `${V2}/tokens/${encodeURIComponent(x.token)}.json`);

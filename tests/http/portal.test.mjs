@@ -166,6 +166,19 @@ test('a case page shows the photos of the result, never the report\'s; the home 
   assert.match(home, /<h2 id="news-h">创城动态<\/h2><ul class="list"><li><span class="muted">[^<]+<\/span> <a href="\/news\/\d+">/);
 });
 
+test('a case page masks phone numbers, house numbers and the point: its code is public through Open311', async () => {
+  const { id } = await fileRequest(srv, { description: '楼道堆物，联系电话 0411-88886666', address_string: '中山区人民路 18 号 2 单元', lat: 38.9177, long: 121.6391 });
+  const r = await page(`/track/${id}`);
+  assert.equal(r.status, 200);
+  assert.match(r.text, /<dd>楼道堆物，联系电话 \*\*\*<\/dd>/);
+  assert.match(r.text, /<dd>中山区人民路 \*\* 号 \*\* 单元<\/dd>/);
+  assert.doesNotMatch(r.text, /88886666|18 号/);
+  const c = JSON.parse((await get(srv.base, `/api/v1/public/cases/${id}`)).text);
+  assert.equal(c.description, '楼道堆物，联系电话 ***');
+  assert.equal(c.address, '中山区人民路 ** 号 ** 单元');
+  assert.ok(c.lat !== 38.9177 && Math.abs(c.lat - 38.9177) < 0.001 && Math.abs(c.long - 121.6391) < 0.0015, `the point in its cell's centre: ${c.lat}, ${c.long}`);
+});
+
 test('an error page keeps the 关怀版 of the visitor', async () => {
   const r = await page('/track/DL000000XXXXXXX', { Cookie: 'wm_care=1', Accept: 'text/html' });
   assert.equal(r.status, 404);

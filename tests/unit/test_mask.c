@@ -143,3 +143,14 @@ Test(mask, points_snap_to_the_centre_of_a_200_m_cell)
 	mask_point(38.9140, 121.6147, &a_lat, &a_lon);
 	cr_assert(a_lat != 38.9140 || a_lon != 121.6147);
 }
+
+Test(mask, json_string_of_the_masked_text)
+{
+	json_t *s = mask_json("电话13812345678，中山路123号", mask_text);
+	cr_assert_not_null(s);
+	cr_assert_str_eq(json_string_value(s), "电话***，中山路**号");
+	json_decref(s);
+	s = mask_json("", mask_address);
+	cr_assert_str_eq(json_string_value(s), "");
+	json_decref(s);
+}

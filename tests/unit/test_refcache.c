@@ -322,6 +322,24 @@ Test(refcache, a_change_in_the_database_reaches_the_next_check)
 	refcache_free(c);
 }
 
+Test(refcache, an_api_key_made_a_moment_ago_is_found)
+{
+	struct refcache *c;
+	struct refdata *d;
+	struct err e = {0};
+	cr_assert_eq(refcache_new(&c), 0);
+	cr_assert_eq(refcache_get(c, db, &d, &e), 0, "%s", e.msg); /* loaded before the key */
+	refdata_release(d);
+	char key[APIKEY_LEN];
+	int64_t id, found = -1;
+	cr_assert_eq(apikey_create(db, "t", 1, key, &id, &e), 0, "%s", e.msg);
+	cr_assert_eq(refcache_apikey(c, db, key, &found, &e), 0, "%s", e.msg);
+	cr_expect_eq(found, id, "a miss rechecks the database once");
+	cr_assert_eq(refcache_apikey(c, db, "wm_wrong", &found, &e), 0, "%s", e.msg);
+	cr_expect_eq(found, 0);
+	refcache_free(c);
+}
+
 /* Readers on their own connections take and release snapshots while another connection
  * keeps changing the reference data: no torn snapshot, no leak (ASan), no deadlock. */
 struct reader_arg {

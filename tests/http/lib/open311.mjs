@@ -112,9 +112,14 @@ export async function fileRequest(srv, fields = {}, { format = 'json', files = n
   return { id: item.service_request_id, token: item.token, item, res };
 }
 
-// GET requests/{id}.json -> the one request object (asserts 200 and the one-element array).
-export async function fetchRequest(srv, id) {
-  const res = await get(srv.base, `${V2}/requests/${encodeURIComponent(id)}.json`);
+// The query string that shows requests as filed: the integrator's key (without it, Open311
+// answers what the public may see, masked).
+export const keyed = (srv) => `api_key=${encodeURIComponent(srv.apiKey)}`;
+
+// GET requests/{id}.json -> the one request object (asserts 200 and the one-element array),
+// as an integrator with the instance's key sees it; { keyless: true } as the public does.
+export async function fetchRequest(srv, id, { keyless = false } = {}) {
+  const res = await get(srv.base, `${V2}/requests/${encodeURIComponent(id)}.json${keyless ? '' : '?' + keyed(srv)}`);
   assert.equal(res.status, 200, `GET requests/${id}.json: ${res.text.slice(0, 300)}`);
   const body = res.json();
   assert.ok(Array.isArray(body) && body.length === 1, `requests/${id}.json is an array of one`);
@@ -122,14 +127,14 @@ export async function fetchRequest(srv, id) {
 }
 
 // All requests of the last 89 days (GeoReport v2 caps a date range at 90 days) up to a day
-// ahead, every status, by paging.
+// ahead, every status, by paging; with the instance's key.
 export async function listAll(srv, pageSize = 50) {
   const all = [];
   const now = Date.now();
   const start = new Date(now - 89 * 86400e3).toISOString().replace(/\.\d+Z$/, 'Z');
   const end = new Date(now + 86400e3).toISOString().replace(/\.\d+Z$/, 'Z');
   for (let page = 1; page < 1000; page++) {
-    const q = `start_date=${start}&end_date=${end}&status=open,closed&page_size=${pageSize}&page=${page}`;
+    const q = `${keyed(srv)}&start_date=${start}&end_date=${end}&status=open,closed&page_size=${pageSize}&page=${page}`;
     const res = await get(srv.base, `${V2}/requests.json?${q}`);
     assert.equal(res.status, 200, `listing requests: ${res.text.slice(0, 300)}`);
     const items = res.json();
