@@ -52,27 +52,6 @@ const struct param_spec open311_query_params[] = {
     {.name = NULL},
 };
 
-/* Splits a validated comma list into an arena array. */
-static const char **split_list(struct http_req *r, const char *s, size_t *n)
-{
-	size_t count = 1;
-	for (const char *p = s; *p; p++)
-		count += *p == ',';
-	const char **out = arena_alloc(r->arena, count * sizeof *out);
-	*n = 0;
-	const char *start = s;
-	for (const char *p = s;; p++) {
-		if (*p == ',' || *p == '\0') {
-			if (p > start)
-				out[(*n)++] = arena_strndup(r->arena, start, (size_t)(p - start));
-			if (!*p)
-				break;
-			start = p + 1;
-		}
-	}
-	return out;
-}
-
 /* Tracking codes as people type them: normalised, and a bad check symbol is simply no match. */
 static const char **normalize_codes(struct http_req *r, const char **codes, size_t *n)
 {
@@ -164,7 +143,7 @@ int open311_get_requests(struct http_req *r, struct http_resp *w, struct err *e)
 		return rc;
 	const char *ids = req_str(r, "service_request_id");
 	if (ids) {
-		q.codes = normalize_codes(r, split_list(r, ids, &q.ncodes), &q.ncodes);
+		q.codes = normalize_codes(r, arena_split(r->arena, ids, ',', &q.ncodes), &q.ncodes);
 		if (q.ncodes == 0) {
 			w->json = json_array();
 			w->xml_root = "service_requests";
@@ -177,11 +156,11 @@ int open311_get_requests(struct http_req *r, struct http_resp *w, struct err *e)
 		return rc;
 	const char *services = req_str(r, "service_code");
 	if (services)
-		q.services = split_list(r, services, &q.nservices);
+		q.services = arena_split(r->arena, services, ',', &q.nservices);
 	const char *status = req_str(r, "status");
 	if (status) {
 		size_t n;
-		const char **st = split_list(r, status, &n);
+		const char **st = arena_split(r->arena, status, ',', &n);
 		for (size_t i = 0; i < n; i++) {
 			if (strcmp(st[i], "open") == 0)
 				q.open = 1;

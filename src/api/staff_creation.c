@@ -325,23 +325,6 @@ int creations_act(struct http_req *r, struct http_resp *w, struct err *e)
 	return creation_json(db, j.s.id, &w->json, e);
 }
 
-/* A comma list into arena strings. */
-static const char **split(struct http_req *r, const char *s, size_t *n)
-{
-	size_t cap = 1;
-	for (const char *p = s; *p; p++)
-		cap += *p == ',';
-	const char **v = arena_alloc(r->arena, cap * sizeof *v);
-	*n = 0;
-	for (const char *p = s; *p;) {
-		size_t len = strcspn(p, ",");
-		if (len)
-			v[(*n)++] = arena_strndup(r->arena, p, len);
-		p += len + (p[len] == ',');
-	}
-	return v;
-}
-
 struct assess_job {
 	struct http_req *r;
 	struct creation_assess_in in;
@@ -376,7 +359,7 @@ int creations_assess(struct http_req *r, struct http_resp *w, struct err *e)
 	    (rc = creation_scope(r, db, j->in.creation_id, 1, e)) < 0)
 		return rc;
 	size_t n;
-	const char **tokens = split(r, req_str(r, "results"), &n);
+	const char **tokens = arena_split(r->arena, req_str(r, "results"), ',', &n);
 	struct creation_assess_item *items = arena_alloc(r->arena, (n + 1) * sizeof *items);
 	for (size_t i = 0; i < n; i++) {
 		const char *colon = strrchr(tokens[i], ':');

@@ -120,6 +120,7 @@ test('service_code: one code, and a comma list', async () => {
   assert.ok(b.every((x) => x.service_code === codeB));
   sameSet(ids(b), mineIds((m) => m.code === codeB));
   sameSet(ids(await list(`${q}&service_code=${codeA},${codeB}`)), mineIds());
+  sameSet(ids(await list(`${q}&service_code=${codeA},%20${codeB}`)), mineIds(), 'a space after the comma, as people type lists');
   const wide = await list(`service_code=${codeA}&page_size=50`);
   assert.ok(wide.every((x) => x.service_code === codeA), 'without start_date too');
 });
