@@ -209,9 +209,15 @@ test('on a phone: written with the toolbar, HTML source cleaned by the server an
     await e.getByLabel('标题').fill('我改的标题');
     await e.getByRole('button', { name: '保存', exact: true }).click();
     await e.getByText('这篇文章已被他人修改或状态已变化').waitFor();
-    await e.getByRole('button', { name: /重新加载/ }).click(); // says it drops the change: no question
+    await e.getByRole('button', { name: /重新加载/ }).click(); // says the change is kept: no question
     await e.getByRole('heading', { name: '另一处改过的标题' }).waitFor();
     assert.equal(leave.asked, 0);
+    // what was typed is offered back, with a word that the article changed meanwhile
+    const offer = e.getByRole('region', { name: '有未保存的修改' });
+    await offer.getByText('这篇文章此后已被修改过').waitFor();
+    await offer.getByText('我改的标题', { exact: false }).waitFor();
+    await offer.getByRole('button', { name: '丢弃' }).click();
+    await offer.waitFor({ state: 'detached' });
   });
   await step(e, 'news-leave', async () => {
     // unsaved writing: the way out asks first; 取消 keeps the page and what was typed
@@ -238,6 +244,55 @@ test('on a phone: written with the toolbar, HTML source cleaned by the server an
   });
   assert.deepEqual(alerts, [], 'no script of the article ran');
   await e.context().close();
+});
+
+test('writing survives a tab closed unsaved and a session that ran out', async () => {
+  const e = await as('editor');
+  const ctx = e.context();
+  let p = e;
+  await step(p, 'news-kept', async () => {
+    const id = await write(e, '社区志愿者清理楼道');
+    await e.getByLabel('标题').fill('断电前写的标题');
+    await e.waitForTimeout(1200); // the copy is kept a moment after the typing
+    await e.close({ runBeforeUnload: false }); // as a crash would: no question, no save
+    p = await ctx.newPage();
+    p.on('pageerror', (err) => { throw err; });
+    await p.goto(`${srv.base}/console#/news/${id}`);
+    const offer = p.getByRole('region', { name: '有未保存的修改' });
+    await offer.getByText('断电前写的标题', { exact: false }).waitFor();
+    await axe(p, 'article page offering a kept copy');
+    assert.equal(await offer.getByText('此后已被修改过').count(), 0, 'nobody changed it since');
+    await offer.getByRole('button', { name: '恢复这些修改' }).click();
+    assert.equal(await p.getByLabel('标题').inputValue(), '断电前写的标题');
+    assert.match(await p.getByRole('textbox', { name: '正文', exact: true }).innerHTML(), /<b>每周清扫<\/b>/);
+
+    // the session runs out while writing: 保存 goes to 登录 without a question, and back
+    await ctx.clearCookies();
+    await p.getByRole('button', { name: '保存', exact: true }).click();
+    await p.getByRole('heading', { name: '工作人员登录' }).waitFor();
+    await p.getByLabel('账号').fill('editor');
+    await p.getByLabel('密码').fill(pw.editor);
+    await p.getByRole('button', { name: '登录' }).click();
+    await offer.getByRole('button', { name: '恢复这些修改' }).click();
+    assert.match(p.url(), new RegExp(`#/news/${id}$`), 'back on the article, not on the home page');
+    await p.getByRole('button', { name: '保存', exact: true }).click();
+    await p.getByRole('heading', { name: '断电前写的标题' }).waitFor();
+    assert.equal((await article(id)).title, '断电前写的标题');
+    // saved: nothing is offered any more
+    await p.goto(`${srv.base}/console#/news/${id}?t=1`);
+    await p.getByRole('button', { name: '保存', exact: true }).waitFor();
+    assert.equal(await offer.count(), 0);
+
+    // a link opened while logged out leads there after 登录
+    await ctx.clearCookies();
+    await p.goto(`${srv.base}/console#/news/${id}?t=2`);
+    await p.getByLabel('账号').fill('editor');
+    await p.getByLabel('密码').fill(pw.editor);
+    await p.getByRole('button', { name: '登录' }).click();
+    await p.getByRole('heading', { name: '断电前写的标题' }).waitFor();
+    assert.match(p.url(), new RegExp(`#/news/${id}\\?t=2$`));
+  });
+  await ctx.close();
 });
 
 test('an admin makes an editor in 系统管理, who starts on 创城宣传 with its menu', async () => {

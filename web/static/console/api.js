@@ -35,8 +35,10 @@ export async function api(method, path, body, { raw = false } = {}) {
   if (!res.ok) {
     const msg = Array.isArray(data) && data[0]?.description ? data[0].description : `HTTP ${res.status}`;
     if (res.status === 401 && !path.startsWith('/api/v1/session')) {
+      // the session ran out: the console (app.js) keeps the page's writing and goes to 登录
+      const user = session.user?.id ?? null;
       session.user = null;
-      location.hash = '#/login';
+      window.dispatchEvent(new CustomEvent('wm-session-lost', { detail: { user } }));
     }
     throw new ApiError(res.status, msg);
   }

@@ -55,7 +55,10 @@ function renderChrome() {
 }
 
 // A page holding unsaved work registers a guard (nav.guard): leaving it through the menu, a
-// link, the back button, logging out or closing the tab asks first.
+// link, the back button, logging out or closing the tab asks first. The guard answers whether
+// there is unsaved work and, when there is, keeps a copy of it in the browser where the page
+// can (the article editor does): a guard is also called as the session runs out, when the
+// page goes without a question.
 const LEAVE = '您有未保存的修改，离开此页将丢失这些修改。确定离开吗？';
 let leaveGuard = null;
 let shownHash = location.hash;
@@ -64,9 +67,33 @@ window.addEventListener('beforeunload', (ev) => {
   if (leaveGuard?.()) ev.preventDefault();
 });
 
+// Where a login goes: back to the page the session ran out on (for the same user) or the
+// link that was opened before logging in, else the user's home.
+const RETURN = 'wm-return';
+function rememberReturn(user) {
+  try { sessionStorage.setItem(RETURN, JSON.stringify({ hash: location.hash, user })); } catch { /* blocked */ }
+}
+function afterLogin() {
+  let back = null;
+  try {
+    back = JSON.parse(sessionStorage.getItem(RETURN) || 'null');
+    sessionStorage.removeItem(RETURN);
+  } catch { /* blocked or garbled */ }
+  const ok = back && typeof back.hash === 'string' && /^#\/[a-z]/.test(back.hash) && !back.hash.startsWith('#/login') &&
+    (back.user === null || back.user === session.user?.id);
+  return ok ? back.hash : home();
+}
+window.addEventListener('wm-session-lost', (ev) => {
+  leaveGuard?.(); // keeps the page's writing
+  leaveGuard = null;
+  rememberReturn(ev.detail?.user ?? null);
+  location.hash = '#/login';
+});
+
 async function logout() {
   if (!mayLeave()) return;
   leaveGuard = null;
+  try { sessionStorage.removeItem(RETURN); } catch { /* blocked */ }
   try { await api('DELETE', '/api/v1/session'); } catch { /* gone already */ }
   session.user = null;
   session.csrf = null;
@@ -96,6 +123,7 @@ async function route() {
   const main = document.getElementById('main');
   const r = parse();
   if (!session.user && r.name !== 'login') {
+    if (r.name) rememberReturn(null); // a link opened before logging in
     location.hash = '#/login';
     return;
   }
@@ -115,7 +143,7 @@ async function route() {
       if (discard) leaveGuard = null;
       location.hash = hash;
     };
-    await mod.render(view, r, { go, refreshChrome: renderChrome, home, guard: (fn) => { if (gen === generation) leaveGuard = fn; } });
+    await mod.render(view, r, { go, refreshChrome: renderChrome, home, afterLogin, guard: (fn) => { if (gen === generation) leaveGuard = fn; } });
     if (gen !== generation) return;
     const heading = view.querySelector('h1');
     document.title = `${heading ? heading.textContent + ' - ' : ''}文明城市创建工作平台`;

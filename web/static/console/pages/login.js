@@ -26,7 +26,7 @@ export async function render(main, _r, nav) {
       }
       session.user = s.user;
       nav.refreshChrome();
-      nav.go(nav.home());
+      nav.go(nav.afterLogin());
     } catch (err) {
       msg.textContent = err.message === 'login or password is wrong' ? '账号或密码错误' : err.message;
     }

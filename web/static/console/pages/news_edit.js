@@ -2,7 +2,7 @@
 // server says the caller may make now (`moves`), the form while it is a draft the caller may
 // write (`editable`) with the rich-text body (richtext.js) and a cover picture, a preview of
 // the body as the server stored it, and the history.
-import { api, ApiError } from '../api.js';
+import { api, ApiError, session } from '../api.js';
 import { h, clear, time, toast, field, ask } from '../dom.js';
 import { KIND, STATUS, statusBadge } from './news.js';
 import { richText, removedBy } from './richtext.js';
@@ -15,6 +15,27 @@ const TAG_BYTES = 40;
 
 // What to say on the next drawing of an article (a new one is drawn after the route changes).
 let flash = null;
+
+// A copy of what is being written, kept in this browser until it is saved or dropped: a
+// closed tab, a crash or a session that ran out (the save answers 401 and the console goes to
+// 登录) does not lose an afternoon's writing; the article's page offers it back. One copy per
+// user and article (`new` for one not saved yet).
+const KEEP_MS = 800;
+const keptKey = (a) => `wm-article-draft:${session.user?.id ?? 0}:${a ? a.id : 'new'}`;
+const kept = {
+  read(key) {
+    try {
+      const d = JSON.parse(localStorage.getItem(key) || 'null');
+      return d && typeof d.fields === 'object' && d.fields ? d : null;
+    } catch { return null; }
+  },
+  write(key, d) {
+    try { localStorage.setItem(key, JSON.stringify(d)); } catch { /* full or blocked: leaving still asks */ }
+  },
+  drop(key) {
+    try { localStorage.removeItem(key); } catch { /* blocked */ }
+  },
+};
 
 export async function render(main, r, nav) {
   const isNew = r.args[0] === 'new';
@@ -47,7 +68,7 @@ function draw(main, a, nav, notes = []) {
   // a line with the error, and for a stale version the way to the current one
   const failure = (box, err) => clear(box, stale(err)
     ? ['这篇文章已被他人修改或状态已变化，您看到的不是最新版本。', ' ',
-      h('button', { type: 'button', onclick: reload }, '重新加载（未保存的修改将丢失）')]
+      h('button', { type: 'button', onclick: reload }, '重新加载（您的修改已保存在本机，重新加载后可以恢复）')]
     : err.message);
 
   clear(main, h('p', {}, h('a', { href: '#/news' }, '← 创城宣传')), h('h1', {}, a ? a.title : '写新文章'));
@@ -55,7 +76,8 @@ function draw(main, a, nav, notes = []) {
     main.append(h('div', { class: 'notices', role: 'status', tabindex: -1 }, notes.map(([text, kind]) => h('p', { class: `notice ${kind}` }, text))));
 
   let form = null;
-  if (!a || a.editable) form = articleForm(a, async (saved, sent) => {
+  const key = keptKey(a);
+  if (!a || a.editable) form = articleForm(a, key, async (saved, sent) => {
     const said = [[a ? '已保存。' : '已保存为草稿。', 'ok'], ...cleaned(sent, saved)];
     toast('已保存');
     if (a) {
@@ -66,10 +88,11 @@ function draw(main, a, nav, notes = []) {
     }
   }, failure);
 
-  // unsaved writing is not lost to a stray click on the menu or the back button
-  nav.guard(() => !!form?.dirty());
+  // unsaved writing is not lost to a stray click on the menu or the back button; asked, the
+  // form also keeps its copy at once (the tab closing, the session running out)
+  nav.guard(() => !!form?.pending());
   if (a) main.append(stateCard(a, form, redraw, failure));
-  if (form) main.append(form.el);
+  if (form) main.append(...[keptOffer(a, key, form), form.el].filter(Boolean));
   else main.append(readOnly(a));
   if (a) main.append(preview(a), history(a));
 }
@@ -120,6 +143,25 @@ function stateCard(a, form, redraw, failure) {
     msg);
 }
 
+// The offer of a copy kept in this browser (above), when it differs from what the form shows.
+function keptOffer(a, key, form) {
+  const d = kept.read(key);
+  if (!d) return null;
+  if (JSON.stringify(d.fields) === JSON.stringify(form.fields())) {
+    kept.drop(key);
+    return null;
+  }
+  const box = h('section', { class: 'card notice warn', role: 'region', 'aria-labelledby': 'news-kept' },
+    h('h2', { id: 'news-kept' }, '有未保存的修改'),
+    h('p', {}, `本机保存了您 ${time(Math.floor(d.at / 1000))} 未保存的修改${d.title ? `（标题“${d.title}”）` : ''}。`),
+    a && d.version !== a.version
+      ? h('p', {}, '这篇文章此后已被修改过：恢复后再保存，将以您恢复的内容为准。') : null,
+    h('div', { class: 'row-actions' },
+      h('button', { type: 'button', class: 'primary', onclick: () => { form.restore(d.fields); box.remove(); toast('已恢复未保存的修改'); } }, '恢复这些修改'),
+      h('button', { type: 'button', onclick: () => { kept.drop(key); box.remove(); toast('已丢弃'); } }, '丢弃')));
+  return box;
+}
+
 function readOnly(a) {
   return h('section', { class: 'card', 'aria-labelledby': 'news-fields' }, h('h2', { id: 'news-fields' }, '文章信息'),
     h('p', { class: 'muted' }, a.moves.includes('revise') ? '只有草稿可以修改：如需修改，请先“改为草稿”。' : '只有草稿可以修改。'),
@@ -158,11 +200,21 @@ function tagList(text) {
 }
 
 // The draft's form: kind, title, source, summary, tags, cover picture and body. done(saved,
-// sentBody) after a save; failure(box, err) shows an error. Returns { el, dirty(), save() }
-// (save resolves { saved, sent }).
-function articleForm(a, done, failure) {
+// sentBody) after a save; failure(box, err) shows an error. What is typed is kept under key
+// (above) until a save. Returns { el, dirty(), save(), fields(), restore(fields) } (save
+// resolves { saved, sent }).
+function articleForm(a, key, done, failure) {
   let dirty = false;
-  const touch = () => { dirty = true; };
+  let keepTimer = null;
+  const keep = () => {
+    clearTimeout(keepTimer);
+    keepTimer = null;
+    if (dirty) kept.write(key, { at: Date.now(), version: a?.version ?? 0, title: title.value.trim(), fields: fields() });
+  };
+  const touch = () => {
+    dirty = true;
+    if (!keepTimer) keepTimer = setTimeout(keep, KEEP_MS);
+  };
   const kind = h('select', { required: true }, Object.entries(KIND).map(([k, v]) => h('option', { value: k, selected: a?.kind === k }, v)));
   const title = h('input', { required: true, maxlength: 300, value: a?.title ?? '' });
   const source = h('input', { maxlength: 120, value: a?.source ?? '', placeholder: '如 市委宣传部' });
@@ -221,7 +273,25 @@ function articleForm(a, done, failure) {
     const saved = a ? await api('PATCH', `/api/v1/articles/${a.id}`, { ...sent, version: a.version })
       : await api('POST', '/api/v1/articles', sent);
     dirty = false;
+    clearTimeout(keepTimer);
+    keepTimer = null;
+    kept.drop(key);
     return { saved, sent };
+  };
+
+  // everything the writer can change, as plain values (what is kept, and compared)
+  const fields = () => ({
+    kind: kind.value, title: title.value, source: source.value, summary: summary.value, tags: tags.value,
+    cover, coverChanged, cover_alt: coverAlt.value, body: body.value(),
+  });
+  const restore = (f) => {
+    if (f.kind in KIND) kind.value = f.kind;
+    for (const [el, v] of [[title, f.title], [source, f.source], [summary, f.summary], [tags, f.tags], [coverAlt, f.cover_alt]])
+      if (typeof v === 'string') el.value = v;
+    if (typeof f.body === 'string') body.set(f.body);
+    if (f.coverChanged && typeof f.cover === 'string' && /^([0-9a-f]{64}\.(jpg|png|webp))?$/.test(f.cover))
+      setCover(f.cover, f.cover ? `/media/${f.cover}` : '');
+    touch();
   };
 
   const el = h('form', { class: 'card news-form', 'aria-labelledby': 'news-form-title', oninput: touch, onsubmit: async (ev) => {
@@ -232,6 +302,7 @@ function articleForm(a, done, failure) {
       const { saved, sent } = await save();
       await done(saved, sent.body);
     } catch (err) {
+      keep();
       failure(msg, err);
     } finally {
       button.disabled = false;
@@ -243,5 +314,9 @@ function articleForm(a, done, failure) {
   h('fieldset', { class: 'wide cover-field' }, h('legend', {}, '封面图片'), coverBox,
     field('上传封面图片', coverFile), field('封面图片说明（替代文字）', coverAlt), h('div', {}, coverDrop)),
   h('div', { class: 'wide' }, body.el), h('div', { class: 'wide' }, msg), h('div', { class: 'wide actions' }, button));
-  return { el, dirty: () => dirty, save };
+  const pending = () => {
+    keep();
+    return dirty;
+  };
+  return { el, dirty: () => dirty, pending, save, fields, restore };
 }

@@ -289,6 +289,11 @@ export function richText({ label, html = '', onchange = () => {} }) {
   return {
     el,
     value: () => (sourceField.hidden ? area.innerHTML : source.value),
+    // replaces the content (a kept copy brought back), through the same allow-list as a paste
+    set: (markup) => {
+      fill(markup);
+      source.value = area.innerHTML;
+    },
     focus: () => (area.hidden ? source : area).focus(),
   };
 }
