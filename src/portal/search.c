@@ -70,10 +70,26 @@ static int search_articles(struct page *p, struct db *db, const char *like, stru
 	return rc < 0 ? rc : 0;
 }
 
+/* What the public sees masked cannot be searched for either: a phone or house number in the
+ * words would tell whether some case holds it, though the answer shows it masked. */
+static int holds_masked(const char *q)
+{
+	struct buf m = BUF_INIT;
+	mask_text(q, &m);
+	int differs = strcmp(m.data, q) != 0;
+	buf_free(&m);
+	return differs;
+}
+
 static int search_cases(struct http_req *r, struct page *p, struct db *db, const char *q,
                         const char *like, struct err *e)
 {
 	page_raw(p, "<section aria-labelledby=\"sc-h\"><h2 id=\"sc-h\">群众反映的问题</h2>");
+	if (holds_masked(q)) {
+		page_raw(p, "<p>为保护个人信息，搜索问题时不能按电话号码、身份证号或门牌号查找，"
+		            "请去掉其中的数字再试。</p></section>");
+		return 0;
+	}
 	const char *grams = NULL;
 	const char *filter = case_search_filter(db, r->arena, q, &grams);
 	if (!filter) {
