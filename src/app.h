@@ -18,6 +18,7 @@ struct app {
 	const char *public_url;       /* absolute base for links; NULL: from the request's Host */
 	const char *tile_url;         /* the city's map tiles ({z}/{x}/{y}); NULL: areas only */
 	const char *tile_attribution; /* the tile server's credit line, shown on the map */
+	int tile_public;              /* the portal's maps show the tiles too (else staff only) */
 	struct writer *writer;        /* group-commit queue for acknowledged writes */
 	struct refcache *refcache;    /* categories, areas, api keys (store/refcache.h) */
 	struct ratelimit *limits;     /* login and posting token buckets (http/ratelimit.h) */

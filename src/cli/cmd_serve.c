@@ -134,6 +134,11 @@ int cmd_serve(int argc, char **argv)
 	     .env = "WENMING_TILE_URL",
 	     .help = "the city's map tiles, e.g. https://tiles.example.cn/{z}/{x}/{y}.png (default:"
 	             " none, the map shows the areas only)"},
+	    {.name = "tile-public",
+	     .kind = OPT_FLAG,
+	     .help = "show the tiles on the public portal's maps too (the report form's picker and"
+	             " 问题地图); without it only staff see them, as for a tile server on the"
+	             " city's intranet"},
 	    {.name = "tile-attribution",
 	     .kind = OPT_STRING,
 	     .env = "WENMING_TILE_ATTRIBUTION",
@@ -173,6 +178,11 @@ int cmd_serve(int argc, char **argv)
 		      stderr);
 		return 2;
 	}
+	int tile_public = opts_get(opts, "tile-public")->set;
+	if (tile_public && !tile_url) {
+		fputs("wenming serve: --tile-public needs --tile-url\n", stderr);
+		return 2;
+	}
 	char *media = (o = opts_get(opts, "media"))->set ? strdup(o->str) : cli_media_dir_for(db);
 	if (!media)
 		return 1;
@@ -185,6 +195,7 @@ int cmd_serve(int argc, char **argv)
 	    .public_url = (o = opts_get(opts, "public-url"))->set ? o->str : NULL,
 	    .tile_url = tile_url,
 	    .tile_attribution = (o = opts_get(opts, "tile-attribution"))->set ? o->str : NULL,
+	    .tile_public = tile_public,
 	};
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct http_config cfg = {

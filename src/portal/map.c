@@ -111,10 +111,8 @@ int portal_map(struct http_req *r, struct http_resp *w, struct err *e)
 	/* map.js puts the map here (and a link past it); the table is the map's text. */
 	page_raw(&p, "<div id=\"map-slot\"></div>");
 	district_table(&p, &f, &n);
-	page_raw(&p, "<p class=\"hint\">点击区名查看该区的问题列表。</p>"
-	             "<link rel=\"stylesheet\" href=\"/static/vendor/leaflet.css\">"
-	             "<script src=\"/static/vendor/leaflet.js\" defer></script>"
-	             "<script type=\"module\" src=\"/static/portal/map.js\"></script>");
+	page_raw(&p, "<p class=\"hint\">点击区名查看该区的问题列表。</p>");
+	page_map_scripts(&p, "/static/portal/map.js");
 	page_close(&p, w);
 	return 0;
 }

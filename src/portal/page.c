@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/api_common.h"
+#include "app.h"
 #include "lib/arena.h"
 #include "lib/html.h"
 #include "store/db.h"
@@ -112,6 +113,23 @@ int page_category_options(struct page *p, struct db *db, const char *chosen, str
 void page_raw(struct page *p, const char *html)
 {
 	buf_adds(&p->out, html);
+}
+
+void page_map_scripts(struct page *p, const char *module)
+{
+	const struct app *a = p->r->app;
+	if (a && a->tile_public && a->tile_url) {
+		page_raw(p, "<div id=\"wm-tiles\" hidden data-url=\"");
+		page_text(p, a->tile_url);
+		page_raw(p, "\" data-attribution=\"");
+		page_text(p, a->tile_attribution ? a->tile_attribution : "");
+		page_raw(p, "\"></div>");
+	}
+	page_raw(p, "<link rel=\"stylesheet\" href=\"/static/vendor/leaflet.css\">"
+	            "<script src=\"/static/vendor/leaflet.js\" defer></script>"
+	            "<script type=\"module\" src=\"");
+	page_text(p, module);
+	page_raw(p, "\"></script>");
 }
 
 static void nav_item(struct page *p, const char *href, const char *label, int current)

@@ -51,6 +51,11 @@ int page_district_select(struct page *p, struct db *db, const char *chosen, stru
  * service_code chosen selected, each with its keywords as data-keywords. */
 int page_category_options(struct page *p, struct db *db, const char *chosen, struct err *e);
 
+/* What a page with a map ends with: Leaflet's style and script, the page's module
+ * (e.g. "/static/portal/map.js"), and — when the server shows its tiles to the public
+ * (`serve --tile-url … --tile-public`) — an element map_kit.js reads them from. */
+void page_map_scripts(struct page *p, const char *module);
+
 /* Escaped text into the page. */
 void page_text(struct page *p, const char *s);
 /* A literal of the program (trusted markup). */

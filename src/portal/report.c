@@ -365,12 +365,10 @@ static int render_form(struct http_req *r, struct http_resp *w, struct db *db,
 	invalid_attrs(&p, "phone", err);
 	page_raw(&p, " value=\"");
 	page_text(&p, param_or_empty(r, "phone"));
-	page_raw(&p, "\"></div><button type=\"submit\" class=\"primary\">提交</button></form>"
-	             /* The category filter box and the map picker, for browsers that run them
-	              * (the form needs neither). */
-	             "<link rel=\"stylesheet\" href=\"/static/vendor/leaflet.css\">"
-	             "<script src=\"/static/vendor/leaflet.js\" defer></script>"
-	             "<script type=\"module\" src=\"/static/portal/report.js\"></script>");
+	page_raw(&p, "\"></div><button type=\"submit\" class=\"primary\">提交</button></form>");
+	/* The category filter box and the map picker, for browsers that run them (the form
+	 * needs neither). */
+	page_map_scripts(&p, "/static/portal/report.js");
 	page_close(&p, w);
 	resp_header(w, "Cache-Control", "no-store");
 	return 0;

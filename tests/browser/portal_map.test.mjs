@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../http/lib/server.mjs';
 import { fetchRequest, fileRequest } from '../http/lib/open311.mjs';
+import { png } from '../http/lib/images.mjs';
 import { PHONE, axe, launch, step } from './lib/console.mjs';
 
 const ZHUANGHE = { lat: 39.7, long: 122.8 }; // 庄河市, far from every other case
@@ -162,6 +163,30 @@ test('axe: 问题地图 and 我要反映 with their maps, standard and 关怀版
       });
     }
     await p.context().close();
+  }
+});
+
+test("the city's own tiles under both maps when the server shows them to the public", async () => {
+  const tiled = await startServer({ args: ['--tile-url', 'https://tiles.example.cn/osm/{z}/{x}/{y}.png', '--tile-attribution', '© 大连市测绘院 <i>x</i>', '--tile-public'] });
+  const p = await phone();
+  try {
+    await step(p, 'portal-tiles', async () => {
+      const asked = [];
+      const tile = png(256, 256, 7);
+      await p.route('https://tiles.example.cn/**', (r) => {
+        asked.push(new URL(r.request().url()).pathname);
+        return r.fulfill({ status: 200, contentType: 'image/png', body: tile });
+      });
+      for (const page of ['/report', '/map']) {
+        await p.goto(`${tiled.base}${page}`);
+        await p.locator('img.leaflet-tile-loaded').first().waitFor();
+        assert.equal(await p.locator('.leaflet-control-attribution').innerText(), '© 大连市测绘院 <i>x</i>', 'the credit line as text');
+      }
+      assert.ok(asked.length > 0 && asked.every((x) => /^\/osm\/\d+\/\d+\/\d+\.png$/.test(x)), asked.join());
+    });
+  } finally {
+    await p.context().close();
+    await tiled.stop();
   }
 });
 

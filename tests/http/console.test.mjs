@@ -67,9 +67,27 @@ test("a city's tile server: named in the session and allowed by the CSP; a bad U
     assert.equal(body.tile_attribution, '© 大连市测绘院');
     assert.match(r.headers.get('content-security-policy'), /img-src 'self' data: blob: https:\/\/tiles\.example\.cn:8443;/);
     assert.match((await req(tiles.base, 'GET', '/console')).headers.get('content-security-policy'), /tiles\.example\.cn:8443/);
+    // staff only: the portal's maps stay on the outlines
+    for (const page of ['/report', '/map']) assert.doesNotMatch((await req(tiles.base, 'GET', page)).text, /wm-tiles/, page);
   } finally {
     await tiles.stop();
   }
+  // --tile-public: the portal's picker and 问题地图 get them too, the credit line escaped
+  const pub = await startServer({ args: ['--tile-url', url, '--tile-attribution', '© 测绘院 <b>"x"</b>', '--tile-public'] });
+  try {
+    for (const page of ['/report', '/map']) {
+      const r = await req(pub.base, 'GET', page);
+      assert.equal(r.status, 200);
+      assert.ok(r.text.includes('<div id="wm-tiles" hidden data-url="https://tiles.example.cn:8443/osm/{z}/{x}/{y}.png"'
+        + ' data-attribution="© 测绘院 &lt;b&gt;&quot;x&quot;&lt;/b&gt;"></div>'), `${page}: ${r.text.slice(-900)}`);
+      assert.match(r.headers.get('content-security-policy'), /img-src 'self' data: blob: https:\/\/tiles\.example\.cn:8443;/);
+    }
+  } finally {
+    await pub.stop();
+  }
+  const alone = await runCli(['serve', '--port', '0', '--db', srv.db, '--tile-public']);
+  assert.equal(alone.code, 2, alone.stderr);
+  assert.match(alone.stderr, /--tile-public needs --tile-url/);
   for (const bad of ['https://a.cn; script-src */{z}/{x}/{y}', 'https://tiles.cn/{z}/{x}.png', 'javascript:alert(1)']) {
     const r = await runCli(['serve', '--port', '0', '--db', srv.db, '--tile-url', bad]);
     assert.equal(r.code, 2, `${bad}: ${r.stderr}`);

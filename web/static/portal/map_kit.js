@@ -1,7 +1,9 @@
 // What the portal's two maps share (问题地图 and the place picker of 我要反映): Leaflet
-// (window.L, loaded by a tag in the page) without external tiles — the city's district and
-// street outlines from /api/v1/public/areas are the base — light on old phones (canvas
-// outlines, no fades), Chinese control labels, and a link past the map for keyboard users.
+// (window.L, loaded by a tag in the page) over the city's district and street outlines from
+// /api/v1/public/areas, and over the city's own tiles when the server shows them to the
+// public (`serve --tile-url … --tile-public`: the page then holds #wm-tiles) — no tiles from
+// anyone else —, light on old phones (canvas outlines, no fades), Chinese control labels, and
+// a link past the map for keyboard users.
 export const CITY = [38.914, 121.6147];
 
 const STYLE = {
@@ -18,6 +20,14 @@ export function newMap(L, box, label) {
     markerZoomAnimation: false, minZoom: 7, maxZoom: 18,
   });
   L.control.zoom({ zoomInTitle: '放大', zoomOutTitle: '缩小' }).addTo(map);
+  const tiles = document.getElementById('wm-tiles');
+  if (tiles?.dataset.url) {
+    // Leaflet writes the credit line as markup: it goes in as text
+    const credit = document.createElement('span');
+    credit.textContent = tiles.dataset.attribution || '';
+    L.control.attribution({ prefix: false }).addTo(map);
+    L.tileLayer(tiles.dataset.url, { maxZoom: 18, attribution: credit.innerHTML }).addTo(map);
+  }
   map.on('popupopen', (ev) => {
     const close = ev.popup.getElement()?.querySelector('.leaflet-popup-close-button');
     if (close) close.setAttribute('aria-label', '关闭');

@@ -53,8 +53,10 @@ export async function render(main) {
     // A city's own tiles under the areas when the server has them (`serve --tile-url`, which
     // also allows that origin in the CSP's img-src). Without them the areas are the base layer.
     if (me && typeof me.tile_url === 'string' && me.tile_url) {
+      // Leaflet writes the credit line as markup: it goes in as text
+      const credit = h('span', {}, me.tile_attribution || '');
       L.control.attribution({ prefix: false }).addTo(map);
-      L.tileLayer(me.tile_url, { maxZoom: MAX_ZOOM, attribution: me.tile_attribution || '' }).addTo(map);
+      L.tileLayer(me.tile_url, { maxZoom: MAX_ZOOM, attribution: credit.innerHTML }).addTo(map);
     }
     map.on('popupopen', (ev) => {
       const close = ev.popup.getElement()?.querySelector('.leaflet-popup-close-button');
