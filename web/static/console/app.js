@@ -71,6 +71,7 @@ window.addEventListener('beforeunload', (ev) => {
 // link that was opened before logging in, else the user's home.
 const RETURN = 'wm-return';
 function rememberReturn(user) {
+  if (location.hash.startsWith('#/login')) return; // a second call that failed at the same time
   try { sessionStorage.setItem(RETURN, JSON.stringify({ hash: location.hash, user })); } catch { /* blocked */ }
 }
 function afterLogin() {
