@@ -103,7 +103,13 @@ static const char *event_label(const char *action, const char *from, const char 
 	return case_state_from_name(to, &t) == 0 ? case_state_label(t) : "";
 }
 
-static int timeline_json(struct db *db, int64_t case_id, json_t *out, struct err *e)
+/* s as the reader may see it: as written for the reporter, masked for everyone else. */
+static json_t *shown(const char *s, int reporter, void (*masker)(const char *, struct buf *))
+{
+	return reporter ? json_string(s) : mask_json(s, masker);
+}
+
+static int timeline_json(struct db *db, int64_t case_id, int reporter, json_t *out, struct err *e)
 {
 	/* Public events only. The acting user's unit stands in for the user. */
 	struct db_stmt *st;
@@ -131,7 +137,7 @@ static int timeline_json(struct db *db, int64_t case_id, json_t *out, struct err
 		    signed_by(db_col_text(st, 6), db_col_text(st, 8)), "due_at",
 		    due ? json_integer(due) : json_null(), "late",
 		    due ? json_boolean(at > due) : json_null());
-		json_object_set_new(ev, "note", mask_json(db_col_text(st, 4), mask_text));
+		json_object_set_new(ev, "note", shown(db_col_text(st, 4), reporter, mask_text));
 		if (*db_col_text(st, 7))
 			json_object_set_new(ev, "unit", json_string(db_col_text(st, 7)));
 		json_array_append_new(out, ev);
@@ -140,10 +146,18 @@ static int timeline_json(struct db *db, int64_t case_id, json_t *out, struct err
 	return rc < 0 ? rc : 0;
 }
 
+/* Whether given is the case's token, in constant time: the token is the reporter's only
+ * proof. given may be NULL. */
+static int same_token(const char *stored, const char *given)
+{
+	size_t n = strlen(stored);
+	return given && *stored && strlen(given) == n && sodium_memcmp(stored, given, n) == 0;
+}
+
 static const char PUBLIC_SELECT[] =
     "SELECT c.id, c.code, c.status, cat.service_code, cat.name, c.description, c.address,"
     " c.lat, c.lon, c.requested_at, c.updated_at, c.expected_at, c.closed_at, c.stage,"
-    " COALESCE(u.name, du.name, ''), cr.rating, cr.at, " CASE_PLACE_COLS
+    " COALESCE(u.name, du.name, ''), cr.rating, cr.at, " CASE_PLACE_COLS ", c.token"
     " FROM cases c JOIN category cat ON cat.id = c.category_id"
     " LEFT JOIN unit u ON u.id = c.unit_id LEFT JOIN unit du ON du.id = cat.default_unit_id"
     " LEFT JOIN case_rating cr ON cr.case_id = c.id" CASE_PLACE_JOINS " WHERE c.code = ?";
@@ -155,11 +169,11 @@ int public_case_get(struct http_req *r, struct http_resp *w, struct err *e)
 	int rc = api_public_limit(r, w, e);
 	if (rc < 0 || (rc = path_code(r, code, e)) < 0 || (rc = api_db(r, &db, e)) < 0)
 		return rc;
-	return public_case_view(r, db, code, &w->json, e);
+	return public_case_view(r, db, code, NULL, &w->json, e);
 }
 
-int public_case_view(struct http_req *r, struct db *db, const char *code, json_t **out,
-                     struct err *e)
+int public_case_view(struct http_req *r, struct db *db, const char *code, const char *token,
+                     json_t **out, struct err *e)
 {
 	struct db_stmt *st;
 	int rc;
@@ -167,6 +181,7 @@ int public_case_view(struct http_req *r, struct db *db, const char *code, json_t
 		return rc;
 	json_t *c = NULL;
 	int64_t id = 0;
+	int reporter = 0;
 	if ((rc = db_step(st, e)) == DB_ROW) {
 		id = db_col_int(st, 0);
 		const char *status = db_col_text(st, 2);
@@ -175,20 +190,22 @@ int public_case_view(struct http_req *r, struct db *db, const char *code, json_t
 		int64_t due = final || db_col_is_null(st, 11) ? 0 : db_col_int(st, 11);
 		/* A stopped clock (缓办, or no stage running) has no deadline to miss. */
 		int running = due && *db_col_text(st, 13) && strcmp(status, "deferred") != 0;
-		/* The tracking code is no secret (Open311 lists it), so this is the public's view:
-		 * masked as on every public page (core/mask.h). */
+		/* The tracking code is no secret (Open311 lists it): the public's view, masked as
+		 * on every public page (core/mask.h), unless the token is the report's own. */
+		reporter = same_token(db_col_text(st, 19), token);
 		int located = !db_col_is_null(st, 7) && !db_col_is_null(st, 8);
-		double lat = 0, lon = 0;
-		if (located)
-			mask_point(db_col_real(st, 7), db_col_real(st, 8), &lat, &lon);
+		double lat = located ? db_col_real(st, 7) : 0,
+		       lon = located ? db_col_real(st, 8) : 0;
+		if (located && !reporter)
+			mask_point(lat, lon, &lat, &lon);
 		c = json_pack(
 		    "{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:b}",
 		    "code", db_col_text(st, 1), "status", status, "status_label",
 		    case_state_from_name(status, &s) == 0 ? case_state_label(s) : "",
 		    "open311_status", final ? "closed" : "open", "service_code", db_col_text(st, 3),
 		    "service_name", db_col_text(st, 4), "description",
-		    mask_json(db_col_text(st, 5), mask_text), "address",
-		    mask_json(db_col_text(st, 6), mask_address), "lat",
+		    shown(db_col_text(st, 5), reporter, mask_text), "address",
+		    shown(db_col_text(st, 6), reporter, mask_address), "lat",
 		    located ? json_real(lat) : json_null(), "long",
 		    located ? json_real(lon) : json_null(), "requested_at",
 		    (json_int_t)db_col_int(st, 9), "updated_at", (json_int_t)db_col_int(st, 10),
@@ -196,6 +213,8 @@ int public_case_view(struct http_req *r, struct db *db, const char *code, json_t
 		    running ? json_integer(due) : json_null(), "overdue", running && r->now > due);
 		json_object_set_new(c, "agency_responsible", json_string(db_col_text(st, 14)));
 		/* where it is by area (a report placed on the map may have no address text) */
+		/* the reader holds the report's token: sees it as filed */
+		json_object_set_new(c, "reporter", json_boolean(reporter));
 		json_object_set_new(c, "district", json_string(db_col_text(st, 17)));
 		json_object_set_new(c, "street", json_string(db_col_text(st, 18)));
 		json_object_set_new(c, "rating",
@@ -218,7 +237,7 @@ int public_case_view(struct http_req *r, struct db *db, const char *code, json_t
 	json_t *tl = json_array();
 	json_object_set_new(c, "timeline", tl);
 	/* The result's photos (处理结果), not the report's: those may show people and doors. */
-	if ((rc = timeline_json(db, id, tl, e)) < 0 ||
+	if ((rc = timeline_json(db, id, reporter, tl, e)) < 0 ||
 	    (rc = case_photos_json(db, id, "'after', 'handled'", c, e)) < 0) {
 		json_decref(c);
 		return rc;
@@ -341,10 +360,7 @@ int public_case_rate_apply(struct http_req *r, const char *code, const char *tok
 	int token_ok = 0, rated = 0;
 	if ((rc = db_step(st, e)) == DB_ROW) {
 		j->case_id = db_col_int(st, 0);
-		const char *t = db_col_text(st, 1);
-		/* Constant time: the token is the reporter's only proof. */
-		token_ok =
-		    token && strlen(t) == strlen(token) && sodium_memcmp(t, token, strlen(t)) == 0;
+		token_ok = same_token(db_col_text(st, 1), token);
 		status = arena_strdup(r->arena, db_col_text(st, 2));
 		service = arena_strdup(r->arena, db_col_text(st, 3));
 		rated = db_col_int(st, 4) != 0;

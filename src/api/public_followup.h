@@ -21,10 +21,12 @@ unsigned rating_reopen_roles(void);
 
 int public_case_get(struct http_req *r, struct http_resp *w, struct err *e);
 /* The public view of the case with tracking code `code` (a new object in *out: status,
- * deadline, public timeline, rating), as GET /api/v1/public/cases/{code} answers it;
+ * deadline, public timeline, rating), as GET /api/v1/public/cases/{code} answers it:
+ * description, address, point and notes masked (core/mask.h) unless token (may be NULL) is
+ * the report's own, the reporter's browser; then as filed, with "reporter": true.
  * ERR_NOT_FOUND when there is none. */
-int public_case_view(struct http_req *r, struct db *db, const char *code, json_t **out,
-                     struct err *e);
+int public_case_view(struct http_req *r, struct db *db, const char *code, const char *token,
+                     json_t **out, struct err *e);
 int public_case_rate(struct http_req *r, struct http_resp *w, struct err *e);
 
 extern const struct param_spec public_case_rate_params[];

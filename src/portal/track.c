@@ -179,7 +179,8 @@ static int render_case(struct http_req *r, struct http_resp *w, const char *code
 	struct db *db;
 	int rc;
 	json_t *c;
-	if ((rc = api_db(r, &db, e)) < 0 || (rc = public_case_view(r, db, code, &c, e)) < 0)
+	const char *token = kept_token(r, code);
+	if ((rc = api_db(r, &db, e)) < 0 || (rc = public_case_view(r, db, code, token, &c, e)) < 0)
 		return rc == ERR_NOT_FOUND ? err_set(e, ERR_NOT_FOUND, "没有这个查询码的案件") : rc;
 	arena_defer(r->arena, (void (*)(void *))json_decref, c);
 
@@ -188,7 +189,6 @@ static int render_case(struct http_req *r, struct http_resp *w, const char *code
 	page_raw(&p, "<h1>案件 ");
 	page_text(&p, code);
 	page_raw(&p, "</h1>");
-	const char *token = kept_token(r, code);
 	if (req_str(r, "new")) {
 		page_raw(&p, "<p class=\"notice\" role=\"status\">已受理，谢谢您！请记下查询码，"
 		             "随时可在本站“查询进度”查看办理情况。");
@@ -216,7 +216,11 @@ static int render_case(struct http_req *r, struct http_resp *w, const char *code
 			page_raw(&p, "</span>");
 		}
 	}
-	page_raw(&p, "</p><dl class=\"facts\">");
+	page_raw(&p, "</p>");
+	if (json_is_true(json_object_get(c, "reporter")))
+		page_raw(&p, "<p class=\"muted\">这是您在本机反映的问题，下面是您填写的全部内容；"
+		             "其他人查看时，电话、身份证号和门牌号会隐去。</p>");
+	page_raw(&p, "<dl class=\"facts\">");
 	fact(&p, "问题类别", str(c, "service_name"));
 	fact(&p, "问题描述", str(c, "description"));
 	if (*str(c, "address")) {

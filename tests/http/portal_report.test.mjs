@@ -103,6 +103,26 @@ test('a photo goes with the report; a file that is not a photo is refused beside
   assert.match(sql(srv.db, `SELECT media_sha256 FROM cases WHERE code = '${code}'`), /^[0-9a-f]{64}$/);
 });
 
+test('the reporter\'s own browser sees the report as filed; everyone else masked', async () => {
+  const ok = await send({ service_code: 'E0102', description: '垃圾堆在门口，请联系 138 0013 8000', address_string: '中山区人民路 5 号 3 单元', lat: '38.9177', long: '121.6391' });
+  assert.equal(ok.status, 303, ok.text.slice(0, 300));
+  const code = /\/track\/(DL[0-9A-Z]+)/.exec(ok.headers.get('location'))[1];
+  const cookie = /^(wm_tok_[^;]+)/.exec(ok.headers.get('set-cookie'))[1];
+  const mine = (await get(srv.base, `/track/${code}`, { headers: { Cookie: cookie } })).text;
+  assert.match(mine, /<dd>垃圾堆在门口，请联系 138 0013 8000<\/dd>/);
+  assert.match(mine, /<dd>中山区人民路 5 号 3 单元<\/dd>/);
+  assert.match(mine, /这是您在本机反映的问题/);
+  for (const other of [{}, { Cookie: `wm_tok_${code}=${'x'.repeat(24)}` }]) {
+    const t = (await get(srv.base, `/track/${code}`, { headers: other })).text;
+    assert.match(t, /<dd>垃圾堆在门口，请联系 \*\*\*<\/dd>/);
+    assert.match(t, /<dd>中山区人民路 \*\* 号 \*\* 单元<\/dd>/);
+    assert.doesNotMatch(t, /这是您在本机反映的问题|0013/);
+  }
+  const api = JSON.parse((await get(srv.base, `/api/v1/public/cases/${code}`, { headers: { Cookie: cookie } })).text);
+  assert.equal(api.reporter, false, 'the cookie belongs to the page (Path=/track/…): the API is the public\'s');
+  assert.equal(api.description, '垃圾堆在门口，请联系 ***');
+});
+
 test('the reporter rates the closed case from the same browser, once; elsewhere with the 评价码', async () => {
   const ok = await send({ service_code: 'E0102', description: '楼下垃圾没人清理', address_string: '甘井子区测试街' });
   assert.equal(ok.status, 303);
