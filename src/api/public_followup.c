@@ -103,12 +103,6 @@ static const char *event_label(const char *action, const char *from, const char 
 	return case_state_from_name(to, &t) == 0 ? case_state_label(t) : "";
 }
 
-/* s as the reader may see it: as written for the reporter, masked for everyone else. */
-static json_t *shown(const char *s, int reporter, void (*masker)(const char *, struct buf *))
-{
-	return reporter ? json_string(s) : mask_json(s, masker);
-}
-
 static int timeline_json(struct db *db, int64_t case_id, int reporter, json_t *out, struct err *e)
 {
 	/* Public events only. The acting user's unit stands in for the user. */
@@ -137,7 +131,8 @@ static int timeline_json(struct db *db, int64_t case_id, int reporter, json_t *o
 		    signed_by(db_col_text(st, 6), db_col_text(st, 8)), "due_at",
 		    due ? json_integer(due) : json_null(), "late",
 		    due ? json_boolean(at > due) : json_null());
-		json_object_set_new(ev, "note", shown(db_col_text(st, 4), reporter, mask_text));
+		json_object_set_new(ev, "note",
+		                    mask_json_when(!reporter, db_col_text(st, 4), mask_text));
 		if (*db_col_text(st, 7))
 			json_object_set_new(ev, "unit", json_string(db_col_text(st, 7)));
 		json_array_append_new(out, ev);
@@ -204,8 +199,8 @@ int public_case_view(struct http_req *r, struct db *db, const char *code, const 
 		    case_state_from_name(status, &s) == 0 ? case_state_label(s) : "",
 		    "open311_status", final ? "closed" : "open", "service_code", db_col_text(st, 3),
 		    "service_name", db_col_text(st, 4), "description",
-		    shown(db_col_text(st, 5), reporter, mask_text), "address",
-		    shown(db_col_text(st, 6), reporter, mask_address), "lat",
+		    mask_json_when(!reporter, db_col_text(st, 5), mask_text), "address",
+		    mask_json_when(!reporter, db_col_text(st, 6), mask_address), "lat",
 		    located ? json_real(lat) : json_null(), "long",
 		    located ? json_real(lon) : json_null(), "requested_at",
 		    (json_int_t)db_col_int(st, 9), "updated_at", (json_int_t)db_col_int(st, 10),

@@ -156,3 +156,8 @@ json_t *mask_json(const char *in, void (*masker)(const char *in, struct buf *out
 	buf_free(&b);
 	return s;
 }
+
+json_t *mask_json_when(int masked, const char *in, void (*masker)(const char *in, struct buf *out))
+{
+	return masked ? mask_json(in, masker) : json_string(in);
+}

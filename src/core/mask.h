@@ -29,5 +29,7 @@ void mask_text(const char *in, struct buf *out);
 void mask_point(double lat, double lon, double *out_lat, double *out_lon);
 /* A new JSON string of in through masker (mask_text or mask_address); NULL when out of memory. */
 json_t *mask_json(const char *in, void (*masker)(const char *in, struct buf *out));
+/* mask_json when masked, else in as it is: for answers some callers may read as written. */
+json_t *mask_json_when(int masked, const char *in, void (*masker)(const char *in, struct buf *out));
 
 #endif

@@ -313,11 +313,6 @@ static const char *media_ext_of(const char *mime)
 	return "jpg";
 }
 
-static json_t *text_json(const char *s, int masked, void (*masker)(const char *, struct buf *))
-{
-	return masked ? mask_json(s, masker) : json_string(s);
-}
-
 /* The row's point, masked for the public: 0 when it has none. */
 static int row_point(struct db_stmt *st, int masked, double *lat, double *lon)
 {
@@ -349,16 +344,19 @@ static json_t *row_json(struct db_stmt *st, const char *media_base, int masked)
 	json_t *o = json_object();
 	json_object_set_new(o, "service_request_id", json_string(db_col_text(st, 0)));
 	json_object_set_new(o, "status", json_string(closed ? "closed" : "open"));
-	json_object_set_new(o, "status_notes", text_json(db_col_text(st, 2), masked, mask_text));
+	json_object_set_new(o, "status_notes",
+	                    mask_json_when(masked, db_col_text(st, 2), mask_text));
 	json_object_set_new(o, "service_name", json_string(db_col_text(st, 3)));
 	json_object_set_new(o, "service_code", json_string(db_col_text(st, 4)));
-	json_object_set_new(o, "description", text_json(db_col_text(st, 5), masked, mask_text));
+	json_object_set_new(o, "description",
+	                    mask_json_when(masked, db_col_text(st, 5), mask_text));
 	json_object_set_new(o, "agency_responsible", json_string(db_col_text(st, 6)));
 	json_object_set_new(o, "service_notice", json_string(db_col_text(st, 7)));
 	json_object_set_new(o, "requested_datetime", time_json(st, 8));
 	json_object_set_new(o, "updated_datetime", time_json(st, 9));
 	json_object_set_new(o, "expected_datetime", time_json(st, 10));
-	json_object_set_new(o, "address", text_json(db_col_text(st, 11), masked, mask_address));
+	json_object_set_new(o, "address",
+	                    mask_json_when(masked, db_col_text(st, 11), mask_address));
 	json_object_set_new(o, "address_id", json_string(masked ? "" : db_col_text(st, 12)));
 	json_object_set_new(o, "zipcode", json_string(db_col_text(st, 13)));
 	double lat, lon;

@@ -154,3 +154,13 @@ Test(mask, json_string_of_the_masked_text)
 	cr_assert_str_eq(json_string_value(s), "");
 	json_decref(s);
 }
+
+Test(mask, json_when_masked_or_as_written)
+{
+	json_t *a = mask_json_when(1, "中山路123号", mask_address);
+	json_t *b = mask_json_when(0, "中山路123号", mask_address);
+	cr_assert_str_eq(json_string_value(a), "中山路**号");
+	cr_assert_str_eq(json_string_value(b), "中山路123号");
+	json_decref(a);
+	json_decref(b);
+}
