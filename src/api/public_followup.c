@@ -207,9 +207,9 @@ int public_case_view(struct http_req *r, struct db *db, const char *code, const 
 		    "closed_at", opt_time(st, 12), "due_at",
 		    running ? json_integer(due) : json_null(), "overdue", running && r->now > due);
 		json_object_set_new(c, "agency_responsible", json_string(db_col_text(st, 14)));
-		/* where it is by area (a report placed on the map may have no address text) */
 		/* the reader holds the report's token: sees it as filed */
 		json_object_set_new(c, "reporter", json_boolean(reporter));
+		/* where it is by area (a report placed on the map may have no address text) */
 		json_object_set_new(c, "district", json_string(db_col_text(st, 17)));
 		json_object_set_new(c, "street", json_string(db_col_text(st, 18)));
 		json_object_set_new(c, "rating",

@@ -330,16 +330,16 @@ static json_t *row_json(struct db_stmt *st, const char *media_base, int masked)
 	const char *status = db_col_text(st, 1);
 	int closed = strcmp(status, "closed") == 0 || strcmp(status, "rejected") == 0;
 	json_t *media;
-	if (!db_col_is_null(st, 16) && masked) {
+	if (db_col_is_null(st, 16)) {
+		const char *ext = db_col_text(st, 18);
+		media = *ext ? json_string(ext) : json_null();
+	} else if (masked) {
 		media = json_null(); /* the report's photo may show people and doors */
-	} else if (!db_col_is_null(st, 16)) {
+	} else {
 		char url[1024];
 		snprintf(url, sizeof url, "%s%s.%s", media_base, db_col_text(st, 16),
 		         media_ext_of(db_col_text(st, 17)));
 		media = json_string(url);
-	} else {
-		const char *ext = db_col_text(st, 18);
-		media = *ext ? json_string(ext) : json_null();
 	}
 	json_t *o = json_object();
 	json_object_set_new(o, "service_request_id", json_string(db_col_text(st, 0)));
@@ -405,14 +405,9 @@ int case_query_json(struct db *db, const struct case_query *q, const char *media
 				args[n++] = db_text(q->services[i]);
 		}
 		if (q->has_geo) {
-			if (geo_bbox_around(q->lat, q->lon, q->radius_m, &box) < 0) {
-				free(args);
-				buf_free(&sql);
-				return err_set(e, ERR_BAD_REQUEST, "lat/long/radius out of range");
-			}
 			/* a masked point lies up to half a cell's diagonal from the true one */
-			if (q->masked &&
-			    geo_bbox_around(q->lat, q->lon, q->radius_m + MASK_CELL_M, &box) < 0) {
+			double reach = q->radius_m + (q->masked ? MASK_CELL_M : 0);
+			if (geo_bbox_around(q->lat, q->lon, reach, &box) < 0) {
 				free(args);
 				buf_free(&sql);
 				return err_set(e, ERR_BAD_REQUEST, "lat/long/radius out of range");
